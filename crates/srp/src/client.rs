@@ -259,7 +259,11 @@ impl UserSrpClient {
         let username = params.parameter("USERNAME").unwrap_or(user_id);
         let transcript = self.claim(&challenge, user_id, password, clock)?;
         let mut responses = claim_responses(username, &challenge, &transcript);
-        insert_optional(&mut responses, "SECRET_HASH", self.app.secret_hash(username));
+        insert_optional(
+            &mut responses,
+            "SECRET_HASH",
+            self.app.secret_hash(username),
+        );
         insert_optional(&mut responses, "DEVICE_KEY", device_key);
         Ok(responses)
     }
@@ -404,7 +408,11 @@ impl DeviceSrpClient {
         responses.insert("USERNAME".into(), username.into());
         responses.insert("DEVICE_KEY".into(), self.device.device_key.clone());
         responses.insert("SRP_A".into(), self.srp_a());
-        insert_optional(&mut responses, "SECRET_HASH", self.app.secret_hash(username));
+        insert_optional(
+            &mut responses,
+            "SECRET_HASH",
+            self.app.secret_hash(username),
+        );
         responses
     }
 
@@ -422,7 +430,11 @@ impl DeviceSrpClient {
         let transcript = self.claim(&challenge, clock)?;
         let mut responses = claim_responses(username, &challenge, &transcript);
         responses.insert("DEVICE_KEY".into(), self.device.device_key.clone());
-        insert_optional(&mut responses, "SECRET_HASH", self.app.secret_hash(username));
+        insert_optional(
+            &mut responses,
+            "SECRET_HASH",
+            self.app.secret_hash(username),
+        );
         Ok(responses)
     }
 

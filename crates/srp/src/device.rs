@@ -4,10 +4,10 @@
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
+use crate::Error;
 use crate::client::RememberedDevice;
 use crate::encoding::{WireInt, encode_base64};
 use crate::protocol::Identity;
-use crate::Error;
 
 /// ConfirmDevice's `DeviceSecretVerifierConfig`: both values base64 of `pad()`ed
 /// big-endian integers. Cognito reads them as signed, so a value whose top bit is set
@@ -31,7 +31,10 @@ pub struct DeviceRegistration {
 
 /// Registers a device Cognito returned in `NewDeviceMetadata`: a random device
 /// password (40 bytes, base64) and a random 16-byte salt.
-pub fn register_device(device_group_key: &str, device_key: &str) -> Result<DeviceRegistration, Error> {
+pub fn register_device(
+    device_group_key: &str,
+    device_key: &str,
+) -> Result<DeviceRegistration, Error> {
     let mut password_bytes = Zeroizing::new([0u8; 40]);
     let mut salt_bytes = [0u8; 16];
     getrandom::fill(password_bytes.as_mut()).map_err(|_| Error::Random)?;

@@ -88,7 +88,10 @@ pub fn parse_timestamp(text: &str) -> Result<ParsedTimestamp, Error> {
     let [weekday, month, day, clock, zone, year] = fields.as_slice() else {
         return Err(invalid());
     };
-    if !WEEKDAYS.iter().any(|name| name.eq_ignore_ascii_case(weekday)) {
+    if !WEEKDAYS
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case(weekday))
+    {
         return Err(invalid());
     }
     let month_index = MONTHS
@@ -177,13 +180,20 @@ mod tests {
             "Thu Jul 4 13:05:09 UTC 2024 ",
             "2024-07-04T13:05:09Z",
         ] {
-            assert_eq!(parse_timestamp(bad), Err(Error::InvalidTimestamp), "{bad:?}");
+            assert_eq!(
+                parse_timestamp(bad),
+                Err(Error::InvalidTimestamp),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn out_of_range_clock_is_an_error() {
         assert_eq!(format_timestamp(i64::MAX), Err(Error::ClockOutOfRange));
-        assert_eq!(format_timestamp(-62_200_000_000), Err(Error::ClockOutOfRange));
+        assert_eq!(
+            format_timestamp(-62_200_000_000),
+            Err(Error::ClockOutOfRange)
+        );
     }
 }
