@@ -1,0 +1,221 @@
+//! `cognito-auth-srp` through its public API and `hazmat`.
+
+use std::hint::black_box;
+use std::rc::Rc;
+
+use cognito_auth_srp::{
+    AppClient, FixedClock, PasswordClaim, PasswordVerifier, PoolId, ServerChallenge, UserSrpClient,
+    WireInt, hazmat, register_device_with,
+};
+use secrecy::SecretString;
+
+use crate::inputs::*;
+use crate::{Case, Impl, Op, hex, strip};
+
+/// Parsed inputs, built once, outside the measurements.
+struct Fixture {
+    pool: PoolId,
+    a: Vec<u8>,
+    b_public: Vec<u8>,
+    u: [u8; 32],
+    x: [u8; 32],
+    password: SecretString,
+    verifier: PasswordVerifier,
+    device_password: [u8; 40],
+    device_salt: [u8; 16],
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let verifier = PasswordVerifier::from_signed_bytes(
+            &WireInt::from_unsigned_be(&hex(SALT_HEX)).pad(),
+            &WireInt::from_unsigned_be(&hex(VERIFIER_HEX)).pad(),
+        )
+        .expect("vector verifier");
+        Self {
+            pool: PoolId::parse(POOL_ID).expect("vector pool id"),
+            a: hex(A_HEX),
+            b_public: hex(SRP_B_HEX),
+            u: hex(U_HEX).try_into().expect("u is 32 bytes"),
+            x: hex(X_HEX).try_into().expect("x is 32 bytes"),
+            password: SecretString::from(PASSWORD),
+            verifier,
+            device_password: hex(DEVICE_PASSWORD_BYTES_HEX).try_into().expect("40 bytes"),
+            device_salt: hex(DEVICE_SALT_BYTES_HEX).try_into().expect("16 bytes"),
+        }
+    }
+
+    /// A whole client claim against `srp_b`: A, then the PASSWORD_VERIFIER
+    /// responses.
+    fn claim(&self, srp_b: &str) -> (String, cognito_auth_srp::Parameters) {
+        let client = UserSrpClient::with_ephemeral_secret(
+            self.pool.clone(),
+            AppClient::new(CLIENT_ID),
+            &self.a,
+        )
+        .expect("vector a");
+        let srp_a = client.srp_a();
+        let challenge = [
+            ("SALT", SALT_HEX),
+            ("SRP_B", srp_b),
+            ("SECRET_BLOCK", SECRET_BLOCK),
+            ("USERNAME", USERNAME),
+            ("USER_ID_FOR_SRP", USERNAME),
+        ];
+        let responses = client
+            .password_verifier_responses(
+                &challenge[..],
+                &self.password,
+                None,
+                &FixedClock(UNIX_SECONDS),
+            )
+            .expect("vector claim");
+        (srp_a, responses)
+    }
+}
+
+/// A server login and a valid claim against it, ready to verify.
+struct Login {
+    server: ServerChallenge,
+    srp_a: String,
+    secret_block: String,
+    timestamp: String,
+    signature: String,
+}
+
+impl Login {
+    fn new(fixture: &Fixture, server: ServerChallenge) -> Self {
+        let (srp_a, responses) = fixture.claim(&server.srp_b());
+        Self {
+            server,
+            srp_a,
+            secret_block: responses["PASSWORD_CLAIM_SECRET_BLOCK"].clone(),
+            timestamp: responses["TIMESTAMP"].clone(),
+            signature: responses["PASSWORD_CLAIM_SIGNATURE"].clone(),
+        }
+    }
+
+    fn verify(&self, pool: &PoolId) -> bool {
+        let claim = PasswordClaim {
+            srp_a: &self.srp_a,
+            secret_block: &self.secret_block,
+            timestamp: &self.timestamp,
+            signature: &self.signature,
+        };
+        self.server
+            .verify_user_claim(pool, USERNAME, &claim)
+            .is_ok()
+    }
+}
+
+/// A claim against the B of a caller-chosen b, for the reference servers, which
+/// verify it with the same b.
+#[cfg(feature = "compare")]
+pub(crate) struct FixedLogin {
+    pub(crate) srp_b: Vec<u8>,
+    pub(crate) srp_a: String,
+    pub(crate) secret_block: String,
+    pub(crate) timestamp: String,
+    pub(crate) signature: String,
+}
+
+#[cfg(feature = "compare")]
+impl FixedLogin {
+    pub(crate) fn new(b: &[u8]) -> Self {
+        let fixture = Fixture::new();
+        let server = ServerChallenge::with_secret(&fixture.verifier, b).expect("b fits");
+        let login = Login::new(&fixture, server);
+        assert!(login.verify(&fixture.pool), "our server accepts our claim");
+        Self {
+            srp_b: hex(&login.server.srp_b()),
+            srp_a: login.srp_a,
+            secret_block: login.secret_block,
+            timestamp: login.timestamp,
+            signature: login.signature,
+        }
+    }
+}
+
+pub(crate) fn cases() -> Vec<Case> {
+    let f = Rc::new(Fixture::new());
+    // The realistic server: a fresh 256-bit b from `ServerChallenge::new`, so B
+    // differs from run to run; the claim is made against that B once, here.
+    let login = Rc::new(Login::new(
+        &f,
+        ServerChallenge::new(&f.verifier).expect("server challenge"),
+    ));
+    let mut cases = Vec::new();
+    let c = f.clone();
+    cases.push(Case::new(Op::GPowA, Impl::Ours, true, move || {
+        strip(&hazmat::client_public(black_box(&c.a)).expect("a fits"))
+    }));
+    let c = f.clone();
+    cases.push(Case::new(Op::GPowX, Impl::Ours, true, move || {
+        strip(&hazmat::verifier(black_box(&c.x)))
+    }));
+    let c = f.clone();
+    cases.push(Case::new(
+        Op::ClientPremaster,
+        Impl::Ours,
+        true,
+        move || {
+            let s =
+                hazmat::client_premaster(black_box(&c.a), &c.b_public, &c.u, &c.x).expect("a fits");
+            strip(s.as_ref())
+        },
+    ));
+    let c = f.clone();
+    cases.push(Case::new(Op::WholeClaim, Impl::Ours, true, move || {
+        let (srp_a, responses) = c.claim(black_box(SRP_B_HEX));
+        black_box(srp_a);
+        responses["PASSWORD_CLAIM_SIGNATURE"].as_bytes().to_vec()
+    }));
+    let c = f.clone();
+    cases.push(Case::new(Op::DeviceVerifier, Impl::Ours, true, move || {
+        let registration = register_device_with(
+            DEVICE_GROUP_KEY,
+            DEVICE_KEY,
+            &c.device_password,
+            &c.device_salt,
+        );
+        registration
+            .verifier_config
+            .password_verifier
+            .as_bytes()
+            .to_vec()
+    }));
+    let c = f.clone();
+    cases.push(Case::new(Op::ServerB, Impl::Ours, false, move || {
+        let server = ServerChallenge::new(black_box(&c.verifier)).expect("server challenge");
+        server.srp_b().into_bytes()
+    }));
+    let c = f;
+    cases.push(Case::new(Op::ServerVerify, Impl::Ours, true, move || {
+        vec![u8::from(login.verify(&c.pool))]
+    }));
+    cases
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(op: Op) -> Vec<u8> {
+        let case = cases()
+            .into_iter()
+            .find(|c| c.op == op)
+            .expect("ours has every op");
+        (case.run)()
+    }
+
+    #[test]
+    fn ours_matches_the_vectors() {
+        assert_eq!(run(Op::GPowA), hex(EXPECTED_SRP_A));
+        assert_eq!(run(Op::GPowX), hex(VERIFIER_HEX));
+        assert_eq!(run(Op::ClientPremaster), hex(EXPECTED_S));
+        assert_eq!(run(Op::WholeClaim), EXPECTED_SIGNATURE.as_bytes());
+        assert_eq!(run(Op::DeviceVerifier), EXPECTED_DEVICE_VERIFIER.as_bytes());
+        assert_eq!(run(Op::ServerVerify), vec![1]);
+        assert!(!run(Op::ServerB).is_empty());
+    }
+}
