@@ -6,21 +6,29 @@
 //! are plain arrays, so they can be zeroized, and their width never depends on the
 //! value they hold.
 //!
-//! The operations are currently carried out with `num-bigint`, which is variable-time.
-//! The constant-time core replaces the bodies of [`Residue::pow`], [`g_pow`],
-//! [`Residue::mul`] and the conversions without touching any caller.
+//! The operations are constant-time with respect to the values (not to the lengths of
+//! wire inputs, which are public): [`montgomery`] holds a fixed-width Montgomery
+//! multiplication and squaring (R = 2^3072, product scanning with the reduction
+//! interleaved), constant-time final subtractions and a fixed-window exponentiation
+//! whose table lookups read every entry; [`fixed_base`] computes `g^e` with comb
+//! tables that `build.rs` generates. No branch, memory index or loop bound depends on
+//! a residue or an exponent value; the exponent's bit length is fixed by its type and
+//! constructor. `docs/constant-time.md` says how this is checked (valgrind, ctgrind)
+//! and what that check does not cover. num-bigint remains only as the oracle in tests.
 
-use num_bigint::BigUint;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::group;
+mod fixed_base;
+mod montgomery;
+
+use montgomery::R2;
 
 /// Limbs in a residue: 48 × 64 = 3072 bits, the width of N.
 pub(crate) const LIMBS: usize = 48;
 /// Bytes in a full-width residue.
 pub(crate) const N_BYTES: usize = LIMBS * 8;
 
-/// An integer in `[0, N)`.
+/// An integer in `[0, N)`, in plain (not Montgomery) form.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub(crate) struct Residue {
     limbs: [u64; LIMBS],
@@ -34,21 +42,26 @@ impl std::fmt::Debug for Residue {
 
 impl Residue {
     /// Reads a big-endian unsigned integer of any length and reduces it mod N.
+    ///
+    /// Constant-time in the value; the running time depends only on the length. The
+    /// input is cut into 384-byte chunks from the least significant end, each chunk
+    /// (below R < 2N) is brought below N by one conditional subtraction, and they are
+    /// combined by Horner's rule, `acc·R mod N` being one Montgomery product by R².
     pub(crate) fn from_be_bytes_mod_n(bytes: &[u8]) -> Self {
-        let value = BigUint::from_bytes_be(bytes) % group::n_biguint();
-        Self::from_reduced_biguint(&value)
-    }
-
-    fn from_reduced_biguint(value: &BigUint) -> Self {
-        let mut limbs = [0u64; LIMBS];
-        for (limb, digit) in limbs.iter_mut().zip(value.iter_u64_digits()) {
-            *limb = digit;
+        let mut acc = [0u64; LIMBS];
+        for (index, chunk) in bytes.rchunks(N_BYTES).rev().enumerate() {
+            let mut limbs = [0u64; LIMBS];
+            for (position, byte) in chunk.iter().rev().enumerate() {
+                limbs[position / 8] |= u64::from(*byte) << (8 * (position % 8));
+            }
+            montgomery::reduce_below_r(&mut limbs);
+            if index > 0 {
+                acc = montgomery::mont_mul(&acc, &R2);
+            }
+            acc = montgomery::mod_add(&acc, &limbs);
+            limbs.zeroize();
         }
-        Self { limbs }
-    }
-
-    fn to_biguint(&self) -> BigUint {
-        BigUint::from_slice(&limbs_to_u32(&self.limbs))
+        Self { limbs: acc }
     }
 
     /// The value as 384 big-endian bytes (leading zeros kept).
@@ -67,45 +80,56 @@ impl Residue {
 
     /// `self · other mod N`.
     pub(crate) fn mul(&self, other: &Self) -> Self {
-        let product = self.to_biguint() * other.to_biguint() % group::n_biguint();
-        Self::from_reduced_biguint(&product)
+        // Mont(self) · other · R⁻¹ = self · other.
+        let mut self_mont = montgomery::to_mont(&self.limbs);
+        let limbs = montgomery::mont_mul(&self_mont, &other.limbs);
+        self_mont.zeroize();
+        Self { limbs }
     }
 
     /// `self + other mod N`.
     pub(crate) fn add(&self, other: &Self) -> Self {
-        let sum = (self.to_biguint() + other.to_biguint()) % group::n_biguint();
-        Self::from_reduced_biguint(&sum)
+        Self {
+            limbs: montgomery::mod_add(&self.limbs, &other.limbs),
+        }
     }
 
     /// `self − other mod N`, in `[0, N)`.
     pub(crate) fn sub(&self, other: &Self) -> Self {
-        let n = group::n_biguint();
-        let difference = (self.to_biguint() + n) - other.to_biguint();
-        Self::from_reduced_biguint(&(difference % n))
+        Self {
+            limbs: montgomery::mod_sub(&self.limbs, &other.limbs),
+        }
     }
 
     /// `self^exponent mod N`.
     pub(crate) fn pow<const L: usize>(&self, exponent: &Exponent<L>) -> Self {
-        let result = self
-            .to_biguint()
-            .modpow(&exponent.to_biguint(), group::n_biguint());
-        Self::from_reduced_biguint(&result)
+        let mut base = montgomery::to_mont(&self.limbs);
+        let mut result = montgomery::pow(&base, &exponent.limbs, exponent.bits());
+        let limbs = montgomery::from_mont(&result);
+        base.zeroize();
+        result.zeroize();
+        Self { limbs }
     }
 }
 
 /// `g^exponent mod N` for the group generator g = 2.
 pub(crate) fn g_pow<const L: usize>(exponent: &Exponent<L>) -> Residue {
-    let result = BigUint::from(group::G).modpow(&exponent.to_biguint(), group::n_biguint());
-    Residue::from_reduced_biguint(&result)
+    let mut result = fixed_base::g_pow_mont(&exponent.limbs, exponent.bits());
+    let limbs = montgomery::from_mont(&result);
+    result.zeroize();
+    Residue { limbs }
 }
 
 /// A secret exponent of exactly `L` 64-bit limbs (little-endian limb order).
 ///
 /// The width is part of the type, so every operation on it runs over all `L` limbs
-/// whatever the value.
+/// whatever the value. `bits` is a public bound on its length, fixed by the
+/// constructor (`64·L` from bytes, 1025 for `a + u·x`), never by the value.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub(crate) struct Exponent<const L: usize> {
     limbs: [u64; L],
+    #[zeroize(skip)]
+    bits: u32,
 }
 
 impl<const L: usize> Exponent<L> {
@@ -118,11 +142,15 @@ impl<const L: usize> Exponent<L> {
         for (index, byte) in bytes.iter().rev().enumerate() {
             limbs[index / 8] |= u64::from(*byte) << (8 * (index % 8));
         }
-        Some(Self { limbs })
+        Some(Self {
+            limbs,
+            bits: (64 * L) as u32,
+        })
     }
 
-    fn to_biguint(&self) -> BigUint {
-        BigUint::from_slice(&limbs_to_u32(&self.limbs))
+    /// The public bound on the exponent's bit length.
+    fn bits(&self) -> usize {
+        (self.bits as usize).min(64 * L)
     }
 
     #[cfg(test)]
@@ -157,47 +185,11 @@ pub(crate) fn a_plus_u_x(a: &Exponent<16>, u: &Exponent<4>, x: &Exponent<4>) -> 
     }
     sum[16] = carry as u64;
     product.zeroize();
-    Exponent { limbs: sum }
-}
-
-fn limbs_to_u32(limbs: &[u64]) -> Vec<u32> {
-    limbs
-        .iter()
-        .flat_map(|limb| [*limb as u32, (*limb >> 32) as u32])
-        .collect()
+    Exponent {
+        limbs: sum,
+        bits: 1025,
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_plus_u_x_matches_biguint() {
-        let a = Exponent::<16>::from_be_bytes(&[0xff; 128]).unwrap();
-        let u = Exponent::<4>::from_be_bytes(&[0xff; 32]).unwrap();
-        let x = Exponent::<4>::from_be_bytes(&[0xfe; 32]).unwrap();
-        let got = a_plus_u_x(&a, &u, &x).to_biguint();
-        let want = a.to_biguint() + u.to_biguint() * x.to_biguint();
-        assert_eq!(got, want);
-        assert_eq!(got.bits(), 1025);
-    }
-
-    #[test]
-    fn exponent_rejects_oversized_input() {
-        assert!(Exponent::<4>::from_be_bytes(&[1; 33]).is_none());
-        let e = Exponent::<4>::from_be_bytes(&[1, 2]).unwrap();
-        assert_eq!(e.limbs(), &[0x0102, 0, 0, 0]);
-    }
-
-    #[test]
-    fn residue_round_trips_and_reduces() {
-        let n = group::n_biguint().to_bytes_be();
-        assert!(Residue::from_be_bytes_mod_n(&n).is_zero());
-        let mut n_plus_5 = group::n_biguint().clone();
-        n_plus_5 += 5u32;
-        let r = Residue::from_be_bytes_mod_n(&n_plus_5.to_bytes_be());
-        let bytes = r.to_be_bytes();
-        assert_eq!(bytes[N_BYTES - 1], 5);
-        assert!(bytes[..N_BYTES - 1].iter().all(|b| *b == 0));
-    }
-}
+mod tests;

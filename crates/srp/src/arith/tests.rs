@@ -1,0 +1,361 @@
+//! The core against num-bigint: fixed edge cases and property tests.
+
+use num_bigint::BigUint;
+use proptest::prelude::*;
+
+use super::montgomery::{self, Limbs};
+use super::*;
+use crate::group;
+
+fn n() -> &'static BigUint {
+    group::n_biguint()
+}
+
+fn to_biguint(limbs: &[u64]) -> BigUint {
+    let digits: Vec<u32> = limbs
+        .iter()
+        .flat_map(|limb| [*limb as u32, (*limb >> 32) as u32])
+        .collect();
+    BigUint::from_slice(&digits)
+}
+
+fn residue(value: &BigUint) -> Residue {
+    Residue::from_be_bytes_mod_n(&value.to_bytes_be())
+}
+
+fn value(r: &Residue) -> BigUint {
+    to_biguint(&r.limbs)
+}
+
+fn exponent<const L: usize>(value: &BigUint) -> Exponent<L> {
+    let bytes = value.to_bytes_be();
+    Exponent::from_be_bytes(&bytes).unwrap_or_else(|| panic!("{} bits > {}", value.bits(), 64 * L))
+}
+
+/// 0, 1, 2, N−1, N, N+1, 2N−1, 2N, R−1 = 2^3072−1, 2^3072, R², and N·(R−1).
+fn edge_inputs() -> Vec<BigUint> {
+    let one = BigUint::from(1u32);
+    let r: BigUint = &one << 3072usize;
+    vec![
+        BigUint::from(0u32),
+        one.clone(),
+        BigUint::from(2u32),
+        n() - &one,
+        n().clone(),
+        n() + &one,
+        n() * 2u32 - &one,
+        n() * 2u32,
+        &r - &one,
+        r.clone(),
+        &r * &r,
+        n() * (&r - &one),
+    ]
+}
+
+/// Edge residues: 0, 1, 2, N−1, N−2, (2^3072−1) mod N, and (N+1)/2.
+fn edge_residues() -> Vec<BigUint> {
+    let one = BigUint::from(1u32);
+    vec![
+        BigUint::from(0u32),
+        one.clone(),
+        BigUint::from(2u32),
+        n() - &one,
+        n() - 2u32,
+        ((&one << 3072) - &one) % n(),
+        (n() + &one) >> 1,
+    ]
+}
+
+fn any_residue() -> impl Strategy<Value = BigUint> {
+    prop_oneof![
+        1 => proptest::sample::select(edge_residues()),
+        4 => proptest::collection::vec(any::<u8>(), 384).prop_map(|b| BigUint::from_bytes_be(&b) % n()),
+    ]
+}
+
+fn any_exponent(bits: usize) -> impl Strategy<Value = BigUint> {
+    let one = BigUint::from(1u32);
+    let all_ones = (&one << bits) - &one;
+    let top_only = &one << (bits - 1);
+    prop_oneof![
+        1 => proptest::sample::select(vec![BigUint::from(0u32), one.clone(), BigUint::from(2u32), all_ones, top_only]),
+        4 => proptest::collection::vec(any::<u8>(), bits / 8).prop_map(|b| BigUint::from_bytes_be(&b)),
+    ]
+}
+
+#[test]
+fn generated_constants_match_group() {
+    assert_eq!(to_biguint(&montgomery::N), *n());
+    let r = BigUint::from(1u32) << 3072;
+    assert_eq!(to_biguint(&montgomery::R1), &r % n());
+    assert_eq!(to_biguint(&R2), (&r * &r) % n());
+}
+
+#[test]
+fn reduction_of_edges() {
+    for input in edge_inputs() {
+        let got = value(&residue(&input));
+        assert_eq!(got, &input % n(), "{input:x}");
+    }
+    // Leading zero bytes and the empty input.
+    assert!(Residue::from_be_bytes_mod_n(&[]).is_zero());
+    let mut padded = vec![0u8; 1000];
+    padded.extend_from_slice(&n().to_bytes_be());
+    assert!(Residue::from_be_bytes_mod_n(&padded).is_zero());
+    assert!(residue(&(n() * 2u32)).is_zero());
+}
+
+#[test]
+fn arithmetic_on_edges() {
+    let edges = edge_residues();
+    for a in &edges {
+        for b in &edges {
+            let (ra, rb) = (residue(a), residue(b));
+            assert_eq!(value(&ra.mul(&rb)), (a * b) % n());
+            assert_eq!(value(&ra.add(&rb)), (a + b) % n());
+            assert_eq!(value(&ra.sub(&rb)), (a + n() - b) % n());
+        }
+        let m = montgomery::to_mont(&residue(a).limbs);
+        assert_eq!(montgomery::mont_sqr(&m), montgomery::mont_mul(&m, &m));
+        let square = montgomery::from_mont(&montgomery::mont_sqr(&m));
+        assert_eq!(to_biguint(&square), (a * a) % n());
+    }
+}
+
+#[test]
+fn a_plus_u_x_matches_biguint() {
+    let a = Exponent::<16>::from_be_bytes(&[0xff; 128]).unwrap();
+    let u = Exponent::<4>::from_be_bytes(&[0xff; 32]).unwrap();
+    let x = Exponent::<4>::from_be_bytes(&[0xfe; 32]).unwrap();
+    let got = to_biguint(&a_plus_u_x(&a, &u, &x).limbs);
+    let want = to_biguint(&a.limbs) + to_biguint(&u.limbs) * to_biguint(&x.limbs);
+    assert_eq!(got, want);
+    assert_eq!(got.bits(), 1025);
+}
+
+#[test]
+fn exponent_rejects_oversized_input() {
+    assert!(Exponent::<4>::from_be_bytes(&[1; 33]).is_none());
+    let e = Exponent::<4>::from_be_bytes(&[1, 2]).unwrap();
+    assert_eq!(e.limbs(), &[0x0102, 0, 0, 0]);
+}
+
+#[test]
+fn residue_round_trips_and_reduces() {
+    let n_bytes = n().to_bytes_be();
+    assert!(Residue::from_be_bytes_mod_n(&n_bytes).is_zero());
+    let n_plus_5 = n() + 5u32;
+    let r = Residue::from_be_bytes_mod_n(&n_plus_5.to_bytes_be());
+    let bytes = r.to_be_bytes();
+    assert_eq!(bytes[N_BYTES - 1], 5);
+    assert!(bytes[..N_BYTES - 1].iter().all(|b| *b == 0));
+}
+
+fn check_g_pow<const L: usize>(e: &BigUint) {
+    let got = value(&g_pow(&exponent::<L>(e)));
+    assert_eq!(
+        got,
+        BigUint::from(2u32).modpow(e, n()),
+        "L = {L}, e = {e:x}"
+    );
+}
+
+fn check_pow<const L: usize>(base: &BigUint, e: &BigUint) {
+    let got = value(&residue(base).pow(&exponent::<L>(e)));
+    assert_eq!(got, base.modpow(e, n()), "L = {L}");
+}
+
+#[test]
+fn g_pow_edges_every_width() {
+    let one = BigUint::from(1u32);
+    for bits in [64usize, 128, 256] {
+        for e in [
+            BigUint::from(0u32),
+            one.clone(),
+            (&one << bits) - &one,
+            &one << (bits - 1),
+        ] {
+            match bits {
+                64 => check_g_pow::<1>(&e),
+                128 => check_g_pow::<2>(&e),
+                _ => check_g_pow::<4>(&e),
+            }
+            check_g_pow::<16>(&e);
+        }
+    }
+    for e in [(&one << 1024) - &one, &one << 1023, (&one << 1024) / 3u32] {
+        check_g_pow::<16>(&e);
+        check_g_pow::<17>(&e);
+    }
+    check_g_pow::<8>(&((&one << 512) - &one));
+    // Past every table: the plain-window fallback.
+    check_g_pow::<17>(&((&one << 1088) - &one));
+}
+
+#[test]
+fn pow_edges() {
+    let one = BigUint::from(1u32);
+    let exponents = [
+        BigUint::from(0u32),
+        one.clone(),
+        BigUint::from(2u32),
+        (&one << 256) - &one,
+    ];
+    for base in edge_residues() {
+        for e in &exponents {
+            check_pow::<4>(&base, e);
+        }
+    }
+    let base = residue(&(n() - 2u32));
+    let a = Exponent::<16>::from_be_bytes(&[0xff; 128]).unwrap();
+    let u = Exponent::<4>::from_be_bytes(&[0xff; 32]).unwrap();
+    let e = a_plus_u_x(&a, &u, &u);
+    assert_eq!(
+        value(&base.pow(&e)),
+        (n() - 2u32).modpow(&to_biguint(&e.limbs), n())
+    );
+    check_pow::<16>(&(n() - &one), &((&one << 1024) - &one));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn reduction_of_any_length(bytes in proptest::collection::vec(any::<u8>(), 0..1200)) {
+        let got = value(&Residue::from_be_bytes_mod_n(&bytes));
+        prop_assert_eq!(got, BigUint::from_bytes_be(&bytes) % n());
+    }
+
+    #[test]
+    fn reduction_of_values_at_least_n(k in 1u32..1000, offset in any_residue()) {
+        let input = n() * k + &offset;
+        prop_assert_eq!(value(&residue(&input)), offset);
+    }
+
+    #[test]
+    fn mul_add_sub_square(a in any_residue(), b in any_residue()) {
+        let (ra, rb) = (residue(&a), residue(&b));
+        prop_assert_eq!(value(&ra.mul(&rb)), (&a * &b) % n());
+        prop_assert_eq!(value(&ra.add(&rb)), (&a + &b) % n());
+        prop_assert_eq!(value(&ra.sub(&rb)), (&a + n() - &b) % n());
+        let m = montgomery::to_mont(&ra.limbs);
+        let square: Limbs = montgomery::from_mont(&montgomery::mont_sqr(&m));
+        prop_assert_eq!(to_biguint(&square), (&a * &a) % n());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    #[test]
+    fn pow_256(base in any_residue(), e in any_exponent(256)) {
+        check_pow::<4>(&base, &e);
+    }
+
+    #[test]
+    fn pow_1024(base in any_residue(), e in any_exponent(1024)) {
+        check_pow::<16>(&base, &e);
+    }
+
+    #[test]
+    fn pow_a_plus_u_x(base in any_residue(), a in any_exponent(1024), u in any_exponent(256), x in any_exponent(256)) {
+        let e = a_plus_u_x(&exponent::<16>(&a), &exponent::<4>(&u), &exponent::<4>(&x));
+        let want = base.modpow(&(&a + &u * &x), n());
+        prop_assert_eq!(value(&residue(&base).pow(&e)), want);
+    }
+
+    #[test]
+    fn g_pow_every_width(e in any_exponent(1024)) {
+        let one = BigUint::from(1u32);
+        let low = |bits: usize| &e % (&one << bits);
+        check_g_pow::<1>(&low(64));
+        check_g_pow::<4>(&low(256));
+        check_g_pow::<8>(&low(512));
+        check_g_pow::<16>(&e);
+        check_g_pow::<17>(&e);
+    }
+}
+
+/// A quick timing harness, not a benchmark: the minimum over several runs of the
+/// core and of num-bigint's `modpow` on the client claim's three exponentiations.
+/// `cargo test --release -p cognito-auth-srp --lib arith::tests::timing -- --ignored --nocapture`
+#[test]
+#[ignore = "timing harness; run in release with --ignored --nocapture"]
+#[allow(clippy::print_stderr)]
+fn timing() {
+    use std::hint::black_box;
+    use std::time::{Duration, Instant};
+
+    fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                black_box(f());
+                start.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    }
+
+    let a_bytes: Vec<u8> = (0..128u32).map(|i| (i * 37 + 11) as u8 | 0x80).collect();
+    let x_bytes: Vec<u8> = (0..32u32).map(|i| (i * 91 + 3) as u8 | 0x80).collect();
+    let u_bytes: Vec<u8> = (0..32u32).map(|i| (i * 53 + 7) as u8).collect();
+    let b_value = BigUint::from_bytes_be(&[0xa5; 384]) % n();
+    let (a, x, u) = (
+        exponent::<16>(&BigUint::from_bytes_be(&a_bytes)),
+        exponent::<4>(&BigUint::from_bytes_be(&x_bytes)),
+        exponent::<4>(&BigUint::from_bytes_be(&u_bytes)),
+    );
+    let b = residue(&b_value);
+    let k = residue(&BigUint::from_bytes_be(&group::k()));
+    let runs = 30;
+
+    let t_a = best(runs, || g_pow(&a));
+    let t_x = best(runs, || g_pow(&x));
+    let e = a_plus_u_x(&a, &u, &x);
+    let base = b.sub(&k.mul(&g_pow(&x)));
+    let t_s = best(runs, || base.pow(&e));
+    let t_claim = best(runs, || {
+        let big_a = g_pow(&a);
+        let base = b.sub(&k.mul(&g_pow(&x)));
+        (big_a, base.pow(&a_plus_u_x(&a, &u, &x)))
+    });
+    let t_mul = best(runs * 100, || {
+        montgomery::mont_mul(black_box(&b.limbs), &base.limbs)
+    });
+    let t_sqr = best(runs * 100, || montgomery::mont_sqr(black_box(&b.limbs)));
+
+    let g = BigUint::from(2u32);
+    let (ab, xb, ub) = (
+        to_biguint(&a.limbs),
+        to_biguint(&x.limbs),
+        to_biguint(&u.limbs),
+    );
+    let kb = to_biguint(&k.limbs);
+    let eb = &ab + &ub * &xb;
+    let baseb = value(&base);
+    let r_a = best(runs, || g.modpow(&ab, n()));
+    let r_x = best(runs, || g.modpow(&xb, n()));
+    let r_s = best(runs, || baseb.modpow(&eb, n()));
+    let r_claim = best(runs, || {
+        let big_a = g.modpow(&ab, n());
+        let v = g.modpow(&xb, n());
+        let base = (&b_value + n() - (&kb * v) % n()) % n();
+        (big_a, base.modpow(&(&ab + &ub * &xb), n()))
+    });
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    eprintln!("mont_mul {:.2} µs, mont_sqr {:.2} µs", us(t_mul), us(t_sqr));
+    for (name, core, big) in [
+        ("A = g^a (1024-bit)", t_a, r_a),
+        ("g^x (256-bit)", t_x, r_x),
+        ("S = base^(a+ux)", t_s, r_s),
+        ("whole claim (3 exps)", t_claim, r_claim),
+    ] {
+        eprintln!(
+            "{name:24} core {:8.1} µs  num-bigint {:8.1} µs  ratio {:.2}",
+            us(core),
+            us(big),
+            core.as_secs_f64() / big.as_secs_f64()
+        );
+    }
+}
