@@ -105,17 +105,17 @@ fn borrowing_sub(a: u64, b: u64, borrow: bool) -> (u64, bool) {
 ///
 /// The low and high halves of the products go into two separate 128-bit sums (each
 /// `u128 += u64` is one add and one add-with-carry, and a column has at most 48
-/// terms), combined once per column. Unrolled by four; the lengths are public (they
+/// terms), combined once per column. Unrolled by eight; the lengths are public (they
 /// depend on the column index only).
 #[inline(always)]
 fn column(acc: &mut Acc, x: &[u64], y: &[u64]) {
     let mut low = 0u128;
     let mut high = 0u128;
-    let mut x_chunks = x.chunks_exact(4);
-    let mut y_chunks = y.rchunks_exact(4);
+    let mut x_chunks = x.chunks_exact(8);
+    let mut y_chunks = y.rchunks_exact(8);
     for (a, b) in (&mut x_chunks).zip(&mut y_chunks) {
-        for i in 0..4 {
-            let p = u128::from(a[i]) * u128::from(b[3 - i]);
+        for i in 0..8 {
+            let p = u128::from(a[i]) * u128::from(b[7 - i]);
             low += u128::from(p as u64);
             high += p >> 64;
         }
