@@ -13,10 +13,11 @@ use libfuzzer_sys::fuzz_target;
 use num_bigint::BigUint;
 
 /// The bytes handed to the API for an operand: minimal, with the raw chunk's
-/// leading zeros, or padded with extra zeros, by `mode`.
-fn encode(mode: u8, raw: &[u8], value: &BigUint) -> Vec<u8> {
+/// leading zeros (only where the operand is the chunk's own value), or padded with
+/// extra zeros, by `mode`.
+fn encode(mode: u8, operand_mode: u8, raw: &[u8], value: &BigUint) -> Vec<u8> {
     match mode % 10 {
-        1 => raw.to_vec(),
+        1 if operand_mode % 10 <= 2 => raw.to_vec(),
         2 => {
             let mut padded = vec![0u8; 17];
             padded.extend_from_slice(&value.to_bytes_be());
@@ -50,8 +51,8 @@ fuzz_target!(|data: &[u8]| {
     let x_int = BigUint::from_bytes_be(&x);
     let public = operand(modes[0], raw_public);
     let verifier = operand(modes[1], raw_verifier);
-    let public_bytes = encode(modes[2], raw_public, &public);
-    let verifier_bytes = encode(modes[2] / 10, raw_verifier, &verifier);
+    let public_bytes = encode(modes[2], modes[0], raw_public, &public);
+    let verifier_bytes = encode(modes[2] / 10, modes[1], raw_verifier, &verifier);
 
     // A = g^a: defined for a of at most 128 bytes, None beyond.
     let got = hazmat::client_public(&a);
