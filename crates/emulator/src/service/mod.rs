@@ -1,0 +1,461 @@
+//! The user-pool state machine, independent of HTTP: `Service::call(operation,
+//! body)` takes an operation name and its JSON input and returns the JSON output or
+//! a Cognito error. The HTTP layer only moves bytes.
+
+mod admin;
+mod auth;
+mod choice;
+mod devices;
+mod mfa;
+mod session_tokens;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::ids;
+use crate::lockout::Lockout;
+use crate::model::{AppClient, Pool, RefreshRecord, User};
+use crate::outbox::Outbox;
+use crate::sessions::Sessions;
+use crate::store::{Store, StoreError};
+use crate::tokens::{self, SigningKey, TokenError};
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Exists => {
+                ApiError::new(ErrorKind::UsernameExists, "User account already exists")
+            }
+            other => {
+                tracing::error!(error = %other, "storage failure");
+                ApiError::internal("Internal server error (storage)")
+            }
+        }
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(error: TokenError) -> Self {
+        match error {
+            TokenError::Invalid => ApiError::invalid_access_token(),
+            TokenError::Crypto(what) => {
+                tracing::error!(what, "crypto failure");
+                ApiError::internal("Internal server error (crypto)")
+            }
+        }
+    }
+}
+
+/// Tunables.
+#[derive(Clone, Debug)]
+pub struct ServiceConfig {
+    /// How far a PASSWORD_VERIFIER TIMESTAMP may be from the server clock.
+    pub clock_skew_seconds: i64,
+    /// Overrides every client's AuthSessionValidity (tests of expiry).
+    pub session_validity_seconds: Option<i64>,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            clock_skew_seconds: 300,
+            session_validity_seconds: None,
+        }
+    }
+}
+
+/// A pool's two signing keys, loaded.
+#[derive(Debug)]
+pub(crate) struct PoolKeys {
+    pub id: SigningKey,
+    pub access: SigningKey,
+}
+
+/// The emulator's state and every operation on it.
+#[derive(Debug)]
+pub struct Service {
+    store: Store,
+    sessions: Mutex<Sessions>,
+    lockout: Mutex<Lockout>,
+    keys: Mutex<HashMap<String, Arc<PoolKeys>>>,
+    outbox: Outbox,
+    /// Keys the simulated PASSWORD_VERIFIER for unknown users, so one name always
+    /// gets the same salt and internal id within this run.
+    simulation_key: Vec<u8>,
+    config: ServiceConfig,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every critical section leaves its map consistent; a panic elsewhere must not
+    // take the emulator down with it.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Turns a serde error into the error AWS gives: a validation error for a missing
+/// member, SerializationException for a wrong type.
+fn input_error(error: &serde_json::Error) -> ApiError {
+    let text = error.to_string();
+    if let Some(rest) = text.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        let mut member = field.to_owned();
+        if let Some(first) = member.get_mut(0..1) {
+            first.make_ascii_lowercase();
+        }
+        return ApiError::null_member(&member);
+    }
+    // serde's own text names the type found and expected; it holds no input value
+    // beyond a short literal, never a whole secret.
+    let detail = text.split(" at line").next().unwrap_or_default();
+    ApiError::new(ErrorKind::Serialization, detail)
+}
+
+pub(crate) fn parse<T: DeserializeOwned>(input: Value) -> ApiResult<T> {
+    serde_json::from_value(input).map_err(|e| input_error(&e))
+}
+
+/// Compares two strings in constant time.
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
+    bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+impl Service {
+    /// A service over the database at `path`, or in memory.
+    pub fn open(path: Option<&Path>, config: ServiceConfig) -> Result<Self, StoreError> {
+        Ok(Self {
+            store: Store::open(path)?,
+            sessions: Mutex::default(),
+            lockout: Mutex::default(),
+            keys: Mutex::default(),
+            outbox: Outbox::default(),
+            simulation_key: ids::random_bytes(32),
+            config,
+        })
+    }
+
+    /// The outbox.
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
+    /// Runs one operation. `body` is the raw request body.
+    pub fn call(&self, operation: &str, body: &[u8]) -> ApiResult<Value> {
+        self.call_in_region(operation, body, None)
+    }
+
+    /// Runs one operation for a request signed for `region` (pools it creates get
+    /// ids in that region).
+    pub fn call_in_region(
+        &self,
+        operation: &str,
+        body: &[u8],
+        region: Option<&str>,
+    ) -> ApiResult<Value> {
+        let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
+            json!({})
+        } else {
+            serde_json::from_slice(body).map_err(|_| {
+                ApiError::new(ErrorKind::Serialization, "Request body is not valid JSON")
+            })?
+        };
+        if !input.is_object() {
+            return Err(ApiError::new(
+                ErrorKind::Serialization,
+                "Start of structure or map expected",
+            ));
+        }
+        self.dispatch(operation, input, region.unwrap_or(admin::DEFAULT_REGION))
+    }
+
+    fn dispatch(&self, operation: &str, input: Value, region: &str) -> ApiResult<Value> {
+        match operation {
+            "CreateUserPool" => self.create_user_pool(input, region),
+            "DescribeUserPool" => self.describe_user_pool(input),
+            "UpdateUserPool" => self.update_user_pool(input),
+            "CreateUserPoolClient" => self.create_user_pool_client(input),
+            "DescribeUserPoolClient" => self.describe_user_pool_client(input),
+            "SignUp" => self.sign_up(input),
+            "ConfirmSignUp" => self.confirm_sign_up(input),
+            "AdminCreateUser" => self.admin_create_user(input),
+            "AdminSetUserPassword" => self.admin_set_user_password(input),
+            "AdminGetUser" => self.admin_get_user(input),
+            "AdminDeleteUser" => self.admin_delete_user(input),
+            "AdminDisableUser" => self.admin_set_enabled(input, false),
+            "AdminEnableUser" => self.admin_set_enabled(input, true),
+            "AdminConfirmSignUp" => self.admin_confirm_sign_up(input),
+            "AdminUpdateUserAttributes" => self.admin_update_user_attributes(input),
+            "InitiateAuth" => self.initiate_auth(input, false),
+            "AdminInitiateAuth" => self.initiate_auth(input, true),
+            "RespondToAuthChallenge" => self.respond_to_auth_challenge(input, false),
+            "AdminRespondToAuthChallenge" => self.respond_to_auth_challenge(input, true),
+            "GetTokensFromRefreshToken" => self.get_tokens_from_refresh_token(input),
+            "RevokeToken" => self.revoke_token(input),
+            "GlobalSignOut" => self.global_sign_out(input),
+            "AdminUserGlobalSignOut" => self.admin_user_global_sign_out(input),
+            "GetUser" => self.get_user(input),
+            "ConfirmDevice" => self.confirm_device(input),
+            "GetDevice" => self.get_device(input),
+            "ListDevices" => self.list_devices(input),
+            "UpdateDeviceStatus" => self.update_device_status(input),
+            "ForgetDevice" => self.forget_device(input),
+            "AssociateSoftwareToken" => self.associate_software_token(input),
+            "VerifySoftwareToken" => self.verify_software_token(input),
+            "SetUserMFAPreference" => self.set_user_mfa_preference(input),
+            "AdminSetUserMFAPreference" => self.admin_set_user_mfa_preference(input),
+            other => Err(ApiError::new(
+                ErrorKind::UnknownOperation,
+                format!("Operation {other} is not supported by this emulator"),
+            )),
+        }
+    }
+
+    // ---- lookups shared by the operations ----
+
+    pub(crate) fn pool(&self, pool_id: &str) -> ApiResult<Pool> {
+        self.store.pool(pool_id)?.ok_or_else(|| {
+            ApiError::resource_not_found(format!("User pool {pool_id} does not exist."))
+        })
+    }
+
+    pub(crate) fn client(&self, client_id: &str) -> ApiResult<AppClient> {
+        self.store.client(client_id)?.ok_or_else(|| {
+            ApiError::resource_not_found(format!("User pool client {client_id} does not exist."))
+        })
+    }
+
+    /// Finds a user by what they typed: the internal username, then (depending on
+    /// the pool) the email they sign in with, or a verified email alias.
+    pub(crate) fn find_user(&self, pool: &Pool, typed: &str) -> ApiResult<Option<User>> {
+        if let Some(user) = self.store.user(&pool.id, typed)? {
+            return Ok(Some(user));
+        }
+        if pool.email_is_username() {
+            return Ok(self.store.user_by_email(&pool.id, typed)?);
+        }
+        if pool.email_is_alias() {
+            return Ok(self
+                .store
+                .user_by_email(&pool.id, typed)?
+                .filter(User::email_verified));
+        }
+        Ok(None)
+    }
+
+    /// Like [`Self::find_user`] but a missing user is `User does not exist.`.
+    pub(crate) fn existing_user(&self, pool: &Pool, typed: &str) -> ApiResult<User> {
+        self.find_user(pool, typed)?
+            .ok_or_else(ApiError::user_not_found)
+    }
+
+    /// Checks SECRET_HASH over `username` for `client`.
+    pub(crate) fn check_secret_hash(
+        client: &AppClient,
+        username: &str,
+        provided: Option<&str>,
+    ) -> ApiResult<()> {
+        let id = &client.client_id;
+        match (&client.client_secret, provided) {
+            (None, None) => Ok(()),
+            (None, Some(_)) => Err(ApiError::invalid_parameter(format!(
+                "App client {id} is not configured for secret but secret hash was received"
+            ))),
+            (Some(_), None) => Err(ApiError::not_authorized(format!(
+                "Client {id} is configured with secret but SECRET_HASH was not received"
+            ))),
+            (Some(secret), Some(hash)) => {
+                let expected = cognito_auth_srp::secret_hash(username, id, secret);
+                if same_secret(&expected, hash) {
+                    Ok(())
+                } else {
+                    Err(ApiError::not_authorized(format!(
+                        "Unable to verify secret hash for client {id}"
+                    )))
+                }
+            }
+        }
+    }
+
+    pub(crate) fn pool_keys(&self, pool_id: &str) -> ApiResult<Arc<PoolKeys>> {
+        if let Some(keys) = lock(&self.keys).get(pool_id) {
+            return Ok(Arc::clone(keys));
+        }
+        let missing = || ApiError::internal("pool signing keys missing");
+        let id = self.store.key(pool_id, "id")?.ok_or_else(missing)?;
+        let access = self.store.key(pool_id, "access")?.ok_or_else(missing)?;
+        let keys = Arc::new(PoolKeys {
+            id: SigningKey::load(&id)?,
+            access: SigningKey::load(&access)?,
+        });
+        lock(&self.keys).insert(pool_id.to_owned(), Arc::clone(&keys));
+        Ok(keys)
+    }
+
+    /// The JWKS of a pool, `None` for an unknown pool.
+    pub fn jwks(&self, pool_id: &str) -> ApiResult<Option<Value>> {
+        if self.store.pool(pool_id)?.is_none() {
+            return Ok(None);
+        }
+        let keys = self.pool_keys(pool_id)?;
+        Ok(Some(json!({ "keys": [keys.id.jwk(), keys.access.jwk()] })))
+    }
+
+    /// The OpenID discovery document of a pool, `None` for an unknown pool.
+    pub fn openid_configuration(&self, pool_id: &str) -> ApiResult<Option<Value>> {
+        Ok(self
+            .store
+            .pool(pool_id)?
+            .map(|pool| tokens::openid_configuration(&pool.issuer())))
+    }
+
+    /// Signs ID and access tokens (and a refresh token when `refresh` is set) for
+    /// a completed sign-in.
+    pub(crate) fn issue_tokens(&self, grant: &Grant<'_>) -> ApiResult<Value> {
+        let keys = self.pool_keys(&grant.pool.id)?;
+        let now = ids::now();
+        let issuer = grant.pool.issuer();
+        let user = grant.user;
+        let client = grant.client;
+        let event_id = ids::uuid();
+
+        let mut id_claims = serde_json::Map::new();
+        id_claims.insert("sub".into(), json!(user.sub));
+        for (name, value) in &user.attributes {
+            let value = match name.as_str() {
+                "email_verified" | "phone_number_verified" => json!(value == "true"),
+                _ => json!(value),
+            };
+            id_claims.insert(name.clone(), value);
+        }
+        id_claims.extend([
+            ("iss".into(), json!(issuer)),
+            ("cognito:username".into(), json!(user.username)),
+            ("origin_jti".into(), json!(grant.origin_jti)),
+            ("aud".into(), json!(client.client_id)),
+            ("event_id".into(), json!(event_id)),
+            ("token_use".into(), json!("id")),
+            ("auth_time".into(), json!(grant.auth_time)),
+            ("exp".into(), json!(now + client.id_token_seconds)),
+            ("iat".into(), json!(now)),
+            ("jti".into(), json!(ids::uuid())),
+        ]);
+        let mut access_claims = serde_json::Map::new();
+        access_claims.insert("sub".into(), json!(user.sub));
+        if let Some(device_key) = grant.device_key {
+            access_claims.insert("device_key".into(), json!(device_key));
+        }
+        access_claims.extend([
+            ("iss".into(), json!(issuer)),
+            ("client_id".into(), json!(client.client_id)),
+            ("origin_jti".into(), json!(grant.origin_jti)),
+            ("event_id".into(), json!(event_id)),
+            ("token_use".into(), json!("access")),
+            ("scope".into(), json!("aws.cognito.signin.user.admin")),
+            ("auth_time".into(), json!(grant.auth_time)),
+            ("exp".into(), json!(now + client.access_token_seconds)),
+            ("iat".into(), json!(now)),
+            ("jti".into(), json!(ids::uuid())),
+            ("username".into(), json!(user.username)),
+        ]);
+        let mut result = json!({
+            "AccessToken": keys.access.sign(&Value::Object(access_claims))?,
+            "ExpiresIn": client.access_token_seconds,
+            "TokenType": "Bearer",
+            "IdToken": keys.id.sign(&Value::Object(id_claims))?,
+        });
+        if grant.refresh {
+            let refresh_token = ids::refresh_token();
+            self.store.insert_refresh(
+                &hash_token(&refresh_token),
+                &RefreshRecord {
+                    pool_id: grant.pool.id.clone(),
+                    client_id: client.client_id.clone(),
+                    username: user.username.clone(),
+                    device_key: grant.device_key.map(str::to_owned),
+                    origin_jti: grant.origin_jti.to_owned(),
+                    auth_time: grant.auth_time,
+                    expires: now + client.refresh_token_seconds,
+                    revoked: false,
+                },
+            )?;
+            result["RefreshToken"] = json!(refresh_token);
+        }
+        if let Some(new_device) = &grant.new_device {
+            result["NewDeviceMetadata"] = json!({
+                "DeviceKey": new_device.0,
+                "DeviceGroupKey": new_device.1,
+            });
+        }
+        Ok(result)
+    }
+
+    /// Checks an access token: our signature, unexpired, not revoked, user alive.
+    pub(crate) fn authenticate(&self, access_token: &str) -> ApiResult<(Pool, User, Value)> {
+        let claims =
+            tokens::unverified_claims(access_token).ok_or_else(ApiError::invalid_access_token)?;
+        let pool_id = claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .and_then(|iss| iss.rsplit('/').next())
+            .ok_or_else(ApiError::invalid_access_token)?;
+        let pool = self
+            .store
+            .pool(pool_id)?
+            .ok_or_else(ApiError::invalid_access_token)?;
+        let claims = self.pool_keys(&pool.id)?.access.verify(access_token)?;
+        if claims.get("token_use").and_then(Value::as_str) != Some("access") {
+            return Err(ApiError::invalid_access_token());
+        }
+        let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
+        if exp <= ids::now() {
+            return Err(ApiError::not_authorized("Access Token has expired"));
+        }
+        let origin = claims
+            .get("origin_jti")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if self.store.origin_revoked(origin)? {
+            return Err(ApiError::not_authorized("Access Token has been revoked"));
+        }
+        let username = claims
+            .get("username")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let user = self
+            .store
+            .user(&pool.id, username)?
+            .ok_or_else(ApiError::user_not_found)?;
+        Ok((pool, user, claims))
+    }
+}
+
+/// A completed sign-in, ready for tokens.
+pub(crate) struct Grant<'a> {
+    pub pool: &'a Pool,
+    pub client: &'a AppClient,
+    pub user: &'a User,
+    pub device_key: Option<&'a str>,
+    /// A device created by this sign-in: (DeviceKey, DeviceGroupKey).
+    pub new_device: Option<(String, String)>,
+    pub origin_jti: &'a str,
+    pub auth_time: i64,
+    pub refresh: bool,
+}
+
+/// Parses CreateUserPool input (for seed files).
+pub(crate) fn parse_create_pool(input: Value) -> ApiResult<admin::CreateUserPoolInput> {
+    parse(input)
+}
+
+/// Refresh tokens are stored only as this hash.
+pub(crate) fn hash_token(token: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,407 @@
+//! Durable state in SQLite: pools, their signing keys, app clients, users,
+//! devices and refresh tokens.
+//!
+//! Every write is its own transaction and the database runs in WAL mode with
+//! `synchronous=FULL`, so a write that returned is on disk before the HTTP answer
+//! leaves: a kill -9 after an acknowledged request loses nothing. Records are JSON
+//! columns (see `model`); the columns beside them exist only to look records up.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::model::{AppClient, Device, Pool, RefreshRecord, User};
+
+/// Storage failures. None of them is the client's fault.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite said no.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored record does not decode (a file from an incompatible version).
+    #[error("stored record does not decode: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    /// A unique key is taken (pool+username, device key).
+    #[error("record already exists")]
+    Exists,
+}
+
+/// The database.
+#[derive(Debug)]
+pub struct Store {
+    connection: Mutex<Connection>,
+}
+
+/// A key pair for signing one kind of token.
+#[derive(Clone)]
+pub struct StoredKey {
+    /// Key id, as in the JWT header and the JWKS.
+    pub kid: String,
+    /// PKCS#8 DER of the private key.
+    pub pkcs8: Vec<u8>,
+}
+
+impl std::fmt::Debug for StoredKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS pools (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pool_keys (
+    pool_id TEXT NOT NULL, purpose TEXT NOT NULL, kid TEXT NOT NULL, pkcs8 BLOB NOT NULL,
+    PRIMARY KEY (pool_id, purpose));
+CREATE TABLE IF NOT EXISTS clients (id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    pool_id TEXT NOT NULL, username TEXT NOT NULL, sub TEXT NOT NULL, email TEXT,
+    data TEXT NOT NULL, PRIMARY KEY (pool_id, username));
+CREATE INDEX IF NOT EXISTS users_by_email ON users (pool_id, email);
+CREATE INDEX IF NOT EXISTS users_by_sub ON users (pool_id, sub);
+CREATE TABLE IF NOT EXISTS devices (
+    device_key TEXT PRIMARY KEY, pool_id TEXT NOT NULL, username TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS devices_by_user ON devices (pool_id, username);
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+    token_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL, client_id TEXT NOT NULL,
+    username TEXT NOT NULL, device_key TEXT, origin_jti TEXT NOT NULL, auth_time INTEGER NOT NULL,
+    expires INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS refresh_by_origin ON refresh_tokens (origin_jti);
+CREATE INDEX IF NOT EXISTS refresh_by_user ON refresh_tokens (pool_id, username);
+";
+
+type StoreResult<T> = Result<T, StoreError>;
+
+fn decode<T: DeserializeOwned>(text: Option<String>) -> StoreResult<Option<T>> {
+    text.map(|t| serde_json::from_str(&t))
+        .transpose()
+        .map_err(StoreError::from)
+}
+
+fn encode<T: Serialize>(value: &T) -> StoreResult<String> {
+    Ok(serde_json::to_string(value)?)
+}
+
+fn unique_violation(error: rusqlite::Error) -> StoreError {
+    match error {
+        rusqlite::Error::SqliteFailure(e, _)
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Exists
+        }
+        other => StoreError::Sqlite(other),
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, or an in-memory one.
+    pub fn open(path: Option<&Path>) -> StoreResult<Self> {
+        let connection = match path {
+            Some(path) => {
+                let connection = Connection::open(path)?;
+                // WAL + FULL: a commit is fsynced before it returns.
+                connection.pragma_update(None, "journal_mode", "WAL")?;
+                connection.pragma_update(None, "synchronous", "FULL")?;
+                connection
+            }
+            None => Connection::open_in_memory()?,
+        };
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        connection.execute_batch(SCHEMA)?;
+        Ok(Self {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn db(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (every
+        // write is a single statement), so a poisoned lock is still usable.
+        self.connection
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Inserts or replaces a pool.
+    pub fn put_pool(&self, pool: &Pool) -> StoreResult<()> {
+        self.db().execute(
+            "INSERT OR REPLACE INTO pools (id, data) VALUES (?1, ?2)",
+            params![pool.id, encode(pool)?],
+        )?;
+        Ok(())
+    }
+
+    /// A pool by id.
+    pub fn pool(&self, id: &str) -> StoreResult<Option<Pool>> {
+        let text = self
+            .db()
+            .query_row("SELECT data FROM pools WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        decode(text)
+    }
+
+    /// Every pool id.
+    pub fn pool_ids(&self) -> StoreResult<Vec<String>> {
+        let db = self.db();
+        let mut statement = db.prepare("SELECT id FROM pools ORDER BY id")?;
+        let ids = statement
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(ids)
+    }
+
+    /// Stores a pool's signing key for `purpose` (`id` or `access`).
+    pub fn put_key(&self, pool_id: &str, purpose: &str, key: &StoredKey) -> StoreResult<()> {
+        self.db().execute(
+            "INSERT OR REPLACE INTO pool_keys (pool_id, purpose, kid, pkcs8) VALUES (?1, ?2, ?3, ?4)",
+            params![pool_id, purpose, key.kid, key.pkcs8],
+        )?;
+        Ok(())
+    }
+
+    /// A pool's signing key for `purpose`.
+    pub fn key(&self, pool_id: &str, purpose: &str) -> StoreResult<Option<StoredKey>> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT kid, pkcs8 FROM pool_keys WHERE pool_id = ?1 AND purpose = ?2",
+                params![pool_id, purpose],
+                |r| {
+                    Ok(StoredKey {
+                        kid: r.get(0)?,
+                        pkcs8: r.get(1)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Inserts or replaces an app client.
+    pub fn put_client(&self, client: &AppClient) -> StoreResult<()> {
+        self.db().execute(
+            "INSERT OR REPLACE INTO clients (id, pool_id, data) VALUES (?1, ?2, ?3)",
+            params![client.client_id, client.pool_id, encode(client)?],
+        )?;
+        Ok(())
+    }
+
+    /// An app client by id.
+    pub fn client(&self, id: &str) -> StoreResult<Option<AppClient>> {
+        let text = self
+            .db()
+            .query_row("SELECT data FROM clients WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        decode(text)
+    }
+
+    /// Inserts a new user; [`StoreError::Exists`] when the username is taken.
+    pub fn insert_user(&self, pool_id: &str, user: &User) -> StoreResult<()> {
+        self.db()
+            .execute(
+                "INSERT INTO users (pool_id, username, sub, email, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![pool_id, user.username, user.sub, user.email(), encode(user)?],
+            )
+            .map_err(unique_violation)?;
+        Ok(())
+    }
+
+    /// Rewrites an existing user.
+    pub fn update_user(&self, pool_id: &str, user: &User) -> StoreResult<()> {
+        self.db().execute(
+            "UPDATE users SET sub = ?3, email = ?4, data = ?5 WHERE pool_id = ?1 AND username = ?2",
+            params![
+                pool_id,
+                user.username,
+                user.sub,
+                user.email(),
+                encode(user)?
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A user by internal username.
+    pub fn user(&self, pool_id: &str, username: &str) -> StoreResult<Option<User>> {
+        self.user_where("username", pool_id, username)
+    }
+
+    /// A user by email (the first, if several share it).
+    pub fn user_by_email(&self, pool_id: &str, email: &str) -> StoreResult<Option<User>> {
+        self.user_where("email", pool_id, email)
+    }
+
+    /// A user by sub.
+    pub fn user_by_sub(&self, pool_id: &str, sub: &str) -> StoreResult<Option<User>> {
+        self.user_where("sub", pool_id, sub)
+    }
+
+    fn user_where(&self, column: &str, pool_id: &str, value: &str) -> StoreResult<Option<User>> {
+        // `column` is one of three literals above, never input.
+        let sql = format!(
+            "SELECT data FROM users WHERE pool_id = ?1 AND {column} = ?2 ORDER BY rowid LIMIT 1"
+        );
+        let text = self
+            .db()
+            .query_row(&sql, params![pool_id, value], |r| r.get(0))
+            .optional()?;
+        decode(text)
+    }
+
+    /// How many users a pool has.
+    pub fn user_count(&self, pool_id: &str) -> StoreResult<i64> {
+        Ok(self.db().query_row(
+            "SELECT COUNT(*) FROM users WHERE pool_id = ?1",
+            [pool_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Deletes a user with their devices and refresh tokens.
+    pub fn delete_user(&self, pool_id: &str, username: &str) -> StoreResult<()> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        tx.execute(
+            "DELETE FROM users WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username],
+        )?;
+        tx.execute(
+            "DELETE FROM devices WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username],
+        )?;
+        tx.execute(
+            "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Inserts or replaces a device.
+    pub fn put_device(&self, device: &Device) -> StoreResult<()> {
+        self.db().execute(
+            "INSERT OR REPLACE INTO devices (device_key, pool_id, username, data) VALUES (?1, ?2, ?3, ?4)",
+            params![device.device_key, device.pool_id, device.username, encode(device)?],
+        )?;
+        Ok(())
+    }
+
+    /// A device by key.
+    pub fn device(&self, device_key: &str) -> StoreResult<Option<Device>> {
+        let text = self
+            .db()
+            .query_row(
+                "SELECT data FROM devices WHERE device_key = ?1",
+                [device_key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        decode(text)
+    }
+
+    /// A user's devices, oldest first.
+    pub fn devices(&self, pool_id: &str, username: &str) -> StoreResult<Vec<Device>> {
+        let db = self.db();
+        let mut statement = db.prepare(
+            "SELECT data FROM devices WHERE pool_id = ?1 AND username = ?2 ORDER BY rowid",
+        )?;
+        let texts = statement
+            .query_map(params![pool_id, username], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        texts
+            .into_iter()
+            .map(|t| serde_json::from_str(&t).map_err(StoreError::from))
+            .collect()
+    }
+
+    /// Deletes a device.
+    pub fn delete_device(&self, device_key: &str) -> StoreResult<()> {
+        self.db()
+            .execute("DELETE FROM devices WHERE device_key = ?1", [device_key])?;
+        Ok(())
+    }
+
+    /// Records a refresh token under its hash.
+    pub fn insert_refresh(&self, token_hash: &str, record: &RefreshRecord) -> StoreResult<()> {
+        self.db().execute(
+            "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, username, device_key, origin_jti, auth_time, expires, revoked)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                token_hash,
+                record.pool_id,
+                record.client_id,
+                record.username,
+                record.device_key,
+                record.origin_jti,
+                record.auth_time,
+                record.expires,
+                record.revoked
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A refresh token's record by hash.
+    pub fn refresh(&self, token_hash: &str) -> StoreResult<Option<RefreshRecord>> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT pool_id, client_id, username, device_key, origin_jti, auth_time, expires, revoked
+                 FROM refresh_tokens WHERE token_hash = ?1",
+                [token_hash],
+                |r| {
+                    Ok(RefreshRecord {
+                        pool_id: r.get(0)?,
+                        client_id: r.get(1)?,
+                        username: r.get(2)?,
+                        device_key: r.get(3)?,
+                        origin_jti: r.get(4)?,
+                        auth_time: r.get(5)?,
+                        expires: r.get(6)?,
+                        revoked: r.get(7)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Revokes one refresh token (rotation).
+    pub fn revoke_refresh(&self, token_hash: &str) -> StoreResult<()> {
+        self.db().execute(
+            "UPDATE refresh_tokens SET revoked = 1 WHERE token_hash = ?1",
+            [token_hash],
+        )?;
+        Ok(())
+    }
+
+    /// Revokes every refresh token of a sign-in (and so its access tokens).
+    pub fn revoke_origin(&self, origin_jti: &str) -> StoreResult<()> {
+        self.db().execute(
+            "UPDATE refresh_tokens SET revoked = 1 WHERE origin_jti = ?1",
+            [origin_jti],
+        )?;
+        Ok(())
+    }
+
+    /// Revokes every refresh token of a user (GlobalSignOut).
+    pub fn revoke_user(&self, pool_id: &str, username: &str) -> StoreResult<()> {
+        self.db().execute(
+            "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username],
+        )?;
+        Ok(())
+    }
+
+    /// Whether a sign-in's tokens are revoked. An origin with no refresh token on
+    /// record (the user was deleted) counts as revoked.
+    pub fn origin_revoked(&self, origin_jti: &str) -> StoreResult<bool> {
+        let live: i64 = self.db().query_row(
+            "SELECT COUNT(*) FROM refresh_tokens WHERE origin_jti = ?1 AND revoked = 0",
+            [origin_jti],
+            |r| r.get(0),
+        )?;
+        Ok(live == 0)
+    }
+}
