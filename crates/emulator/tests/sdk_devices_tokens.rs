@@ -1,0 +1,610 @@
+//! Devices (remember, then DEVICE_SRP_AUTH), refresh tokens, revocation, sign-out,
+//! TOTP MFA and NEW_PASSWORD_REQUIRED, through the real AWS SDK.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::HashMap;
+
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFlowType, ChallengeNameType, DeviceRememberedStatusType, DeviceSecretVerifierConfigType,
+    SoftwareTokenMfaSettingsType,
+};
+use cognito_auth_srp::{DeviceSrpClient, SystemClock, register_device};
+use common::*;
+use serde_json::Value;
+
+fn claims(token: &str) -> Value {
+    jsonwebtoken::dangerous::insecure_decode::<Value>(token)
+        .unwrap()
+        .claims
+}
+
+#[tokio::test]
+async fn remembered_device_signs_in_with_device_srp() {
+    let emulator = emulator().await;
+    let sdk = sdk(&emulator.endpoint_url());
+    let pool = PoolOptions {
+        devices: true,
+        ..PoolOptions::default()
+    };
+    let client = ClientOptions {
+        secret: true,
+        ..ClientOptions::default()
+    };
+    let setup = setup(&sdk, pool, client).await;
+    create_user(&sdk, &setup, "ivan", &[]).await;
+
+    // First sign-in: a new device is offered.
+    let first = srp_sign_in(&sdk, &setup, "ivan", PASSWORD, None)
+        .await
+        .unwrap();
+    let tokens = first.authentication_result().unwrap();
+    let metadata = tokens.new_device_metadata().unwrap();
+    let device_key = metadata.device_key().unwrap().to_owned();
+    let group_key = metadata.device_group_key().unwrap().to_owned();
+    assert!(device_key.starts_with("us-east-1_"));
+    let registration = register_device(&group_key, &device_key).unwrap();
+    let confirmed = sdk
+        .confirm_device()
+        .access_token(tokens.access_token().unwrap())
+        .device_key(&device_key)
+        .device_name("test laptop")
+        .device_secret_verifier_config(
+            DeviceSecretVerifierConfigType::builder()
+                .password_verifier(&registration.verifier_config.password_verifier)
+                .salt(&registration.verifier_config.salt)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(!confirmed.user_confirmation_necessary());
+    let listed = sdk
+        .list_devices()
+        .access_token(tokens.access_token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.devices().len(), 1);
+    sdk.update_device_status()
+        .access_token(tokens.access_token().unwrap())
+        .device_key(&device_key)
+        .device_remembered_status(DeviceRememberedStatusType::Remembered)
+        .send()
+        .await
+        .unwrap();
+
+    // Second sign-in with DEVICE_KEY: PASSWORD_VERIFIER, then the device proves itself.
+    let verified = srp_sign_in(&sdk, &setup, "ivan", PASSWORD, Some(&device_key))
+        .await
+        .unwrap();
+    assert_eq!(
+        verified.challenge_name(),
+        Some(&ChallengeNameType::DeviceSrpAuth)
+    );
+    let username = verified.challenge_parameters().unwrap()["USERNAME"].clone();
+    let device = DeviceSrpClient::new(setup.app(), registration.device.clone()).unwrap();
+    let srp_step = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::DeviceSrpAuth)
+        .set_session(verified.session().map(str::to_owned))
+        .set_challenge_responses(Some(
+            device
+                .device_srp_auth_responses(&username)
+                .into_iter()
+                .collect(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        srp_step.challenge_name(),
+        Some(&ChallengeNameType::DevicePasswordVerifier)
+    );
+    let responses: HashMap<String, String> = device
+        .device_password_verifier_responses(
+            srp_step.challenge_parameters().unwrap(),
+            &username,
+            &SystemClock,
+        )
+        .unwrap()
+        .into_iter()
+        .collect();
+    let done = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::DevicePasswordVerifier)
+        .set_session(srp_step.session().map(str::to_owned))
+        .set_challenge_responses(Some(responses))
+        .send()
+        .await
+        .unwrap();
+    let tokens = done.authentication_result().unwrap();
+    assert!(tokens.new_device_metadata().is_none());
+    assert_eq!(
+        claims(tokens.access_token().unwrap())["device_key"],
+        device_key.as_str()
+    );
+
+    // A refresh token issued to the device refreshes only with DEVICE_KEY.
+    let refresh = tokens.refresh_token().unwrap();
+    let error = sdk
+        .initiate_auth()
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .client_id(&setup.client_id)
+        .auth_parameters("REFRESH_TOKEN", refresh)
+        .auth_parameters("SECRET_HASH", setup.secret_hash("ivan").unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_of(&error).1, "Invalid Refresh Token.");
+    let refreshed = sdk
+        .initiate_auth()
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .client_id(&setup.client_id)
+        .auth_parameters("REFRESH_TOKEN", refresh)
+        .auth_parameters("SECRET_HASH", setup.secret_hash("ivan").unwrap())
+        .auth_parameters("DEVICE_KEY", &device_key)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        refreshed
+            .authentication_result()
+            .unwrap()
+            .access_token()
+            .is_some()
+    );
+
+    // A device whose password is wrong fails the proof.
+    let impostor = register_device(&group_key, &device_key).unwrap();
+    let verified = srp_sign_in(&sdk, &setup, "ivan", PASSWORD, Some(&device_key))
+        .await
+        .unwrap();
+    let device = DeviceSrpClient::new(setup.app(), impostor.device).unwrap();
+    let srp_step = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::DeviceSrpAuth)
+        .set_challenge_responses(Some(
+            device
+                .device_srp_auth_responses(&username)
+                .into_iter()
+                .collect(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let _ = verified;
+    let responses: HashMap<String, String> = device
+        .device_password_verifier_responses(
+            srp_step.challenge_parameters().unwrap(),
+            &username,
+            &SystemClock,
+        )
+        .unwrap()
+        .into_iter()
+        .collect();
+    let error = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::DevicePasswordVerifier)
+        .set_challenge_responses(Some(responses))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_of(&error).1, "Incorrect username or password.");
+
+    sdk.forget_device()
+        .access_token(tokens.access_token().unwrap())
+        .device_key(&device_key)
+        .send()
+        .await
+        .unwrap();
+    let error = sdk
+        .get_device()
+        .access_token(tokens.access_token().unwrap())
+        .device_key(&device_key)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_of(&error).0, "ResourceNotFoundException");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn refresh_revoke_and_global_sign_out() {
+    let emulator = emulator().await;
+    let sdk = sdk(&emulator.endpoint_url());
+    let setup = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
+    create_user(&sdk, &setup, "judy", &[]).await;
+    let signed_in = sdk
+        .initiate_auth()
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .client_id(&setup.client_id)
+        .auth_parameters("USERNAME", "judy")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    let tokens = signed_in.authentication_result().unwrap();
+    let refresh = tokens.refresh_token().unwrap().to_owned();
+    let refreshed = sdk
+        .initiate_auth()
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .client_id(&setup.client_id)
+        .auth_parameters("REFRESH_TOKEN", &refresh)
+        .send()
+        .await
+        .unwrap();
+    let result = refreshed.authentication_result().unwrap();
+    assert!(result.refresh_token().is_none());
+    let fresh_access = result.access_token().unwrap().to_owned();
+    assert_eq!(
+        claims(&fresh_access)["auth_time"],
+        claims(tokens.access_token().unwrap())["auth_time"]
+    );
+    let via_op = sdk
+        .get_tokens_from_refresh_token()
+        .client_id(&setup.client_id)
+        .refresh_token(&refresh)
+        .send()
+        .await
+        .unwrap();
+    assert!(via_op.authentication_result().unwrap().id_token().is_some());
+
+    let error = sdk
+        .initiate_auth()
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .client_id(&setup.client_id)
+        .auth_parameters("REFRESH_TOKEN", "not-a-token")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_of(&error).1, "Invalid Refresh Token.");
+
+    sdk.revoke_token()
+        .client_id(&setup.client_id)
+        .token(&refresh)
+        .send()
+        .await
+        .unwrap();
+    let error = sdk
+        .initiate_auth()
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .client_id(&setup.client_id)
+        .auth_parameters("REFRESH_TOKEN", &refresh)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_of(&error).1, "Refresh Token has been revoked");
+    let error = sdk
+        .get_user()
+        .access_token(&fresh_access)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_of(&error).1, "Access Token has been revoked");
+
+    // GlobalSignOut ends every sign-in of the user.
+    let again = srp_sign_in(&sdk, &setup, "judy", PASSWORD, None)
+        .await
+        .unwrap();
+    let again = again.authentication_result().unwrap();
+    sdk.global_sign_out()
+        .access_token(again.access_token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let error = sdk
+        .initiate_auth()
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .client_id(&setup.client_id)
+        .auth_parameters("REFRESH_TOKEN", again.refresh_token().unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_of(&error).1, "Refresh Token has been revoked");
+    let error = sdk
+        .get_user()
+        .access_token(again.access_token().unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_of(&error).0, "NotAuthorizedException");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn flows_the_client_does_not_allow_are_refused() {
+    let emulator = emulator().await;
+    let sdk = sdk(&emulator.endpoint_url());
+    let client = ClientOptions {
+        flows: vec![
+            aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType::AllowUserSrpAuth,
+        ],
+        ..ClientOptions::default()
+    };
+    let setup = setup(&sdk, PoolOptions::default(), client).await;
+    create_user(&sdk, &setup, "ken", &[]).await;
+    let error = sdk
+        .initiate_auth()
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .client_id(&setup.client_id)
+        .auth_parameters("USERNAME", "ken")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error_of(&error),
+        (
+            "InvalidParameterException".to_owned(),
+            "USER_PASSWORD_AUTH flow not enabled for this client".to_owned()
+        )
+    );
+    let error = sdk
+        .admin_initiate_auth()
+        .user_pool_id(&setup.pool_id)
+        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+        .client_id(&setup.client_id)
+        .auth_parameters("USERNAME", "ken")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_of(&error).1, "Auth flow not enabled for this client");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn user_states_and_admin_password_auth() {
+    let emulator = emulator().await;
+    let sdk = sdk(&emulator.endpoint_url());
+    let setup = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
+    create_user(&sdk, &setup, "leo", &[]).await;
+    let admin = || {
+        sdk.admin_initiate_auth()
+            .user_pool_id(&setup.pool_id)
+            .client_id(&setup.client_id)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", "leo")
+    };
+    assert!(
+        admin()
+            .auth_parameters("PASSWORD", PASSWORD)
+            .send()
+            .await
+            .is_ok()
+    );
+    let error = admin()
+        .auth_parameters("PASSWORD", "Wrong-Password-1")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_of(&error).1, "Incorrect username or password.");
+
+    sdk.admin_disable_user()
+        .user_pool_id(&setup.pool_id)
+        .username("leo")
+        .send()
+        .await
+        .unwrap();
+    let error = admin()
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_of(&error).1, "User is disabled.");
+
+    // Sign-up leaves the user unconfirmed until the outbox code is used.
+    let signed_up = sdk
+        .sign_up()
+        .client_id(&setup.client_id)
+        .username("mia")
+        .password(PASSWORD)
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("email")
+                .value("mia@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(!signed_up.user_confirmed());
+    let error = srp_sign_in(&sdk, &setup, "mia", PASSWORD, None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error_of(&error),
+        (
+            "UserNotConfirmedException".to_owned(),
+            "User is not confirmed.".to_owned()
+        )
+    );
+    let (status, _, body) = raw_request(
+        emulator.address(),
+        "GET /_emulator/outbox?username=mia HTTP/1.1",
+        b"",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let outbox: Value = serde_json::from_str(&body).unwrap();
+    let code = outbox["messages"][0]["code"].as_str().unwrap().to_owned();
+    sdk.confirm_sign_up()
+        .client_id(&setup.client_id)
+        .username("mia")
+        .confirmation_code(code)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        srp_sign_in(&sdk, &setup, "mia", PASSWORD, None)
+            .await
+            .is_ok()
+    );
+
+    sdk.admin_delete_user()
+        .user_pool_id(&setup.pool_id)
+        .username("mia")
+        .send()
+        .await
+        .unwrap();
+    let error = sdk
+        .admin_get_user()
+        .user_pool_id(&setup.pool_id)
+        .username("mia")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_of(&error).0, "UserNotFoundException");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn new_password_required_then_totp_mfa() {
+    let emulator = emulator().await;
+    let sdk = sdk(&emulator.endpoint_url());
+    let pool = PoolOptions {
+        mfa: Some("OPTIONAL"),
+        ..PoolOptions::default()
+    };
+    let setup = setup(&sdk, pool, ClientOptions::default()).await;
+    sdk.admin_create_user()
+        .user_pool_id(&setup.pool_id)
+        .username("nina")
+        .temporary_password("Temporary-Pass-1")
+        .send()
+        .await
+        .unwrap();
+    let challenged = srp_sign_in(&sdk, &setup, "nina", "Temporary-Pass-1", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        challenged.challenge_name(),
+        Some(&ChallengeNameType::NewPasswordRequired)
+    );
+    let done = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::NewPasswordRequired)
+        .session(challenged.session().unwrap())
+        .challenge_responses("USERNAME", "nina")
+        .challenge_responses("NEW_PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    let access = done
+        .authentication_result()
+        .unwrap()
+        .access_token()
+        .unwrap()
+        .to_owned();
+
+    // Set up TOTP with the access token, then sign in with it.
+    let associated = sdk
+        .associate_software_token()
+        .access_token(&access)
+        .send()
+        .await
+        .unwrap();
+    let secret = associated.secret_code().unwrap().to_owned();
+    let code = || {
+        cognito_auth_emulator::totp_code_now(
+            &base32_decode(&secret),
+            time::OffsetDateTime::now_utc().unix_timestamp(),
+        )
+    };
+    let error = sdk
+        .verify_software_token()
+        .access_token(&access)
+        .user_code("000000")
+        .send()
+        .await;
+    if code() != "000000" {
+        assert_eq!(
+            error_of(&error.unwrap_err()).0,
+            "EnableSoftwareTokenMFAException"
+        );
+    }
+    sdk.verify_software_token()
+        .access_token(&access)
+        .user_code(code())
+        .send()
+        .await
+        .unwrap();
+    sdk.set_user_mfa_preference()
+        .access_token(&access)
+        .software_token_mfa_settings(
+            SoftwareTokenMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let challenged = srp_sign_in(&sdk, &setup, "nina", PASSWORD, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        challenged.challenge_name(),
+        Some(&ChallengeNameType::SoftwareTokenMfa)
+    );
+    let wrong = if code() == "123456" {
+        "654321"
+    } else {
+        "123456"
+    };
+    let error = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::SoftwareTokenMfa)
+        .session(challenged.session().unwrap())
+        .challenge_responses("USERNAME", "nina")
+        .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", wrong)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error_of(&error),
+        (
+            "CodeMismatchException".to_owned(),
+            "Invalid code received for user".to_owned()
+        )
+    );
+    // The same session may try again with the right code.
+    let done = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::SoftwareTokenMfa)
+        .session(challenged.session().unwrap())
+        .challenge_responses("USERNAME", "nina")
+        .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", code())
+        .send()
+        .await
+        .unwrap();
+    assert!(done.authentication_result().is_some());
+    emulator.shutdown().await;
+}
+
+fn base32_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0);
+    for c in text.bytes() {
+        let value = ALPHABET.iter().position(|&d| d == c).unwrap() as u32;
+        buffer = (buffer << 5) | value;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((buffer >> bits) & 0xff) as u8);
+        }
+    }
+    out
+}
