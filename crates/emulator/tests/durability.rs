@@ -1,0 +1,149 @@
+//! Every acknowledged write survives kill -9: the binary runs as a child process
+//! on a SQLite file, users and a device are written, the process is killed while
+//! writes are still going, and a restart on the same file finds all of them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_cognitoidentityprovider::types::DeviceSecretVerifierConfigType;
+use common::*;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// Starts the binary and returns it with its endpoint URL.
+async fn spawn(data: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-auth-emulator"))
+        .args(["--port", "0", "--data"])
+        .arg(data)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("emulator printed its endpoint")
+        .unwrap()
+        .unwrap();
+    let endpoint = line.strip_prefix("listening on ").unwrap().to_owned();
+    (child, endpoint)
+}
+
+#[tokio::test]
+async fn acknowledged_writes_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("cognito.sqlite");
+    let (mut child, endpoint) = spawn(&data).await;
+    let sdk = sdk(&endpoint);
+    let pool = PoolOptions {
+        devices: true,
+        ..PoolOptions::default()
+    };
+    let setup = setup(&sdk, pool, ClientOptions::default()).await;
+    create_user(&sdk, &setup, "owner", &[]).await;
+    let signed_in = srp_sign_in(&sdk, &setup, "owner", PASSWORD, None)
+        .await
+        .unwrap();
+    let tokens = signed_in.authentication_result().unwrap();
+    let access = tokens.access_token().unwrap().to_owned();
+    let refresh = tokens.refresh_token().unwrap().to_owned();
+    let metadata = tokens.new_device_metadata().unwrap();
+    let device_key = metadata.device_key().unwrap().to_owned();
+    let registration =
+        cognito_auth_srp::register_device(metadata.device_group_key().unwrap(), &device_key)
+            .unwrap();
+    sdk.confirm_device()
+        .access_token(&access)
+        .device_key(&device_key)
+        .device_secret_verifier_config(
+            DeviceSecretVerifierConfigType::builder()
+                .password_verifier(&registration.verifier_config.password_verifier)
+                .salt(&registration.verifier_config.salt)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    // Write users until killed; remember which writes were acknowledged.
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let writer = {
+        let sdk = sdk.clone();
+        let pool_id = setup.pool_id.clone();
+        let acknowledged = Arc::clone(&acknowledged);
+        tokio::spawn(async move {
+            for n in 0..10_000 {
+                let name = format!("user{n}");
+                let created = sdk
+                    .admin_create_user()
+                    .user_pool_id(&pool_id)
+                    .username(&name)
+                    .temporary_password("Temporary-Pass-1")
+                    .send()
+                    .await;
+                match created {
+                    Ok(_) => acknowledged.lock().unwrap().push(name),
+                    Err(_) => break,
+                }
+            }
+        })
+    };
+    while acknowledged.lock().unwrap().len() < 25 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.start_kill().unwrap(); // SIGKILL
+    child.wait().await.unwrap();
+    writer.await.unwrap();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() >= 25);
+
+    let (_restarted, endpoint) = spawn(&data).await;
+    let sdk = sdk_for(&endpoint);
+    for name in &acknowledged {
+        let user = sdk
+            .admin_get_user()
+            .user_pool_id(&setup.pool_id)
+            .username(name)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{name} lost: {e:?}"));
+        assert_eq!(user.username(), name);
+    }
+    // Keys, refresh tokens and the device persisted too: the old access token
+    // still verifies, and the device is listed.
+    let devices = sdk
+        .list_devices()
+        .access_token(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(devices.devices().len(), 1);
+    assert_eq!(devices.devices()[0].device_key(), Some(device_key.as_str()));
+    let refreshed = sdk
+        .initiate_auth()
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::RefreshTokenAuth)
+        .client_id(&setup.client_id)
+        .auth_parameters("REFRESH_TOKEN", &refresh)
+        .auth_parameters("DEVICE_KEY", &device_key)
+        .send()
+        .await
+        .unwrap();
+    assert!(refreshed.authentication_result().is_some());
+    assert!(
+        srp_sign_in(&sdk, &setup, "owner", PASSWORD, None)
+            .await
+            .is_ok()
+    );
+}
+
+fn sdk_for(endpoint: &str) -> aws_sdk_cognitoidentityprovider::Client {
+    sdk(endpoint)
+}
