@@ -2,7 +2,7 @@
 //! on a SQLite file, users and a device are written, the process is killed while
 //! writes are still going, and a restart on the same file finds all of them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -3,7 +3,7 @@
 //! `COGNITO_AUTH_PYTHON`, default `.venv/bin/python` at the workspace root; if it
 //! or pycognito is missing, this test fails: it never skips.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

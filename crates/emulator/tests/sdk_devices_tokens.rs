@@ -1,7 +1,7 @@
 //! Devices (remember, then DEVICE_SRP_AUTH), refresh tokens, revocation, sign-out,
 //! TOTP MFA and NEW_PASSWORD_REQUIRED, through the real AWS SDK.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

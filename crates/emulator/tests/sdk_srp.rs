@@ -2,7 +2,7 @@
 //! by cognito-auth-srp: right and wrong passwords, sessions, lockout, aliases,
 //! client secrets and tokens checked against the served JWKS.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: an emulator, an SDK client pointed
 //! at it, pools and users, and SRP sign-in driven through the real SDK.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
 use std::time::Duration;
