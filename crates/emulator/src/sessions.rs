@@ -56,6 +56,25 @@ pub enum Step {
     },
     /// SELECT_MFA_TYPE.
     SelectMfaType,
+    /// USER_AUTH's SELECT_CHALLENGE.
+    SelectChallenge {
+        /// What the user may pick.
+        available: Vec<String>,
+    },
+    /// USER_AUTH EMAIL_OTP / SMS_OTP as the first factor.
+    OtpFirstFactor {
+        /// EMAIL_OTP or SMS_OTP.
+        challenge_name: &'static str,
+        /// The code sent.
+        code: String,
+    },
+    /// CUSTOM_CHALLENGE from the built-in trigger set: a code sent to the outbox.
+    CustomChallenge {
+        /// The code sent.
+        code: String,
+        /// Wrong answers so far.
+        attempts: u32,
+    },
     /// MFA_SETUP: TOTP association in progress.
     MfaSetup {
         /// VerifySoftwareToken succeeded for this session.
@@ -74,6 +93,8 @@ pub struct Session {
     pub username: String,
     /// Started with AdminInitiateAuth.
     pub admin: bool,
+    /// CUSTOM_AUTH with SRP first: a custom challenge follows the password.
+    pub custom_auth: bool,
     /// A device key the client offered (InitiateAuth or PASSWORD_VERIFIER).
     pub device_key: Option<String>,
     /// The device proved itself with DEVICE_PASSWORD_VERIFIER.
@@ -195,6 +216,7 @@ mod tests {
             client_id: "c".into(),
             username: "u".into(),
             admin: false,
+            custom_auth: false,
             device_key: None,
             device_authenticated: false,
             auth_time: 0,

@@ -18,7 +18,11 @@ async fn example_seed_file_works_and_is_idempotent() {
         ..EmulatorConfig::default()
     };
     // Twice on the same file: the second start must leave the pools alone.
-    Emulator::start(config.clone()).await.unwrap().shutdown().await;
+    Emulator::start(config.clone())
+        .await
+        .unwrap()
+        .shutdown()
+        .await;
     let emulator = Emulator::start(config).await.unwrap();
     let sdk = sdk(&emulator.endpoint_url());
 
@@ -27,14 +31,24 @@ async fn example_seed_file_works_and_is_idempotent() {
         client_id: "demoappclient0000000000001".into(),
         client_secret: None,
     };
-    assert!(srp_sign_in(&sdk, &demo, "alice", "Demo-Password-1", None).await.is_ok());
+    assert!(
+        srp_sign_in(&sdk, &demo, "alice", "Demo-Password-1", None)
+            .await
+            .is_ok()
+    );
     let server = Setup {
         client_id: "demoserverclient0000000001".into(),
         client_secret: Some("demosecret0000000000000000000000000000000000000001".into()),
         ..demo.clone()
     };
-    assert!(srp_sign_in(&sdk, &server, "alice", "Demo-Password-1", None).await.is_ok());
-    let bob = srp_sign_in(&sdk, &demo, "bob", "Temporary-Pass-1", None).await.unwrap();
+    assert!(
+        srp_sign_in(&sdk, &server, "alice", "Demo-Password-1", None)
+            .await
+            .is_ok()
+    );
+    let bob = srp_sign_in(&sdk, &demo, "bob", "Temporary-Pass-1", None)
+        .await
+        .unwrap();
     assert_eq!(
         bob.challenge_name(),
         Some(&aws_sdk_cognitoidentityprovider::types::ChallengeNameType::NewPasswordRequired)
@@ -44,15 +58,20 @@ async fn example_seed_file_works_and_is_idempotent() {
         client_id: "emailappclient000000000001".into(),
         client_secret: None,
     };
-    assert!(srp_sign_in(&sdk, &email, "carol@example.com", "Demo-Password-1", None)
-        .await
-        .is_ok());
+    assert!(
+        srp_sign_in(&sdk, &email, "carol@example.com", "Demo-Password-1", None)
+            .await
+            .is_ok()
+    );
     let described = sdk
         .describe_user_pool()
         .user_pool_id("us-east-1_DemoPool1")
         .send()
         .await
         .unwrap();
-    assert_eq!(described.user_pool().unwrap().estimated_number_of_users(), 2);
+    assert_eq!(
+        described.user_pool().unwrap().estimated_number_of_users(),
+        2
+    );
     emulator.shutdown().await;
 }

@@ -51,6 +51,7 @@ pub(crate) struct Progress {
     pub client: AppClient,
     pub user: User,
     pub admin: bool,
+    pub custom_auth: bool,
     pub device_key: Option<String>,
     pub device_authenticated: bool,
     pub auth_time: i64,
@@ -168,7 +169,7 @@ impl Service {
                 if !client.allows("ALLOW_USER_SRP_AUTH") && !client.allows("USER_SRP_AUTH") {
                     return Err(not_enabled(flow));
                 }
-                self.start_srp(pool, client, &params, admin)
+                self.start_srp(pool, client, &params, admin, false)
             }
             "USER_PASSWORD_AUTH" if !admin => {
                 if !client.allows("ALLOW_USER_PASSWORD_AUTH") {
@@ -214,7 +215,7 @@ impl Service {
 
     /// The user for a first factor, or the error Cognito gives for them, which
     /// depends on PreventUserExistenceErrors. `Ok(None)`: unknown user, hide it.
-    fn first_factor_user(
+    pub(crate) fn first_factor_user(
         &self,
         pool: &Pool,
         client: &AppClient,
@@ -262,6 +263,7 @@ impl Service {
         client: AppClient,
         params: &Parameters,
         admin: bool,
+        custom_auth: bool,
     ) -> ApiResult<Value> {
         let typed = required(params, "USERNAME")?;
         let srp_a = required(params, "SRP_A")?;
@@ -299,6 +301,7 @@ impl Service {
             client_id: client.client_id.clone(),
             username: internal,
             admin,
+            custom_auth,
             device_key: params.get("DEVICE_KEY").cloned(),
             device_authenticated: false,
             auth_time: 0,
@@ -348,7 +351,7 @@ impl Service {
         Ok((fake_id, verifier))
     }
 
-    fn password_sign_in(
+    pub(crate) fn password_sign_in(
         &self,
         pool: Pool,
         client: AppClient,
@@ -374,6 +377,7 @@ impl Service {
             client,
             user,
             admin,
+            custom_auth: false,
             device_key: params.get("DEVICE_KEY").cloned(),
             device_authenticated: false,
             auth_time: ids::now(),
@@ -484,6 +488,7 @@ impl Service {
             client,
             user,
             admin: session.admin,
+            custom_auth: session.custom_auth,
             device_key: session.device_key.clone(),
             device_authenticated: session.device_authenticated,
             auth_time: session.auth_time,
@@ -600,6 +605,11 @@ impl Service {
 
     /// Moves a sign-in on from `from`: the next challenge, or tokens.
     pub(crate) fn advance(&self, progress: Progress, from: Stage) -> ApiResult<Value> {
+        if from == Stage::Password && progress.custom_auth {
+            // CUSTOM_AUTH with SRP first: the built-in DefineAuthChallenge asks
+            // for its code once the password is proven.
+            return self.custom_challenge(progress, None, 0);
+        }
         if from == Stage::Password && progress.user.status == UserStatus::ForceChangePassword {
             let mut attributes = serde_json::Map::new();
             for (name, value) in &progress.user.attributes {
@@ -710,6 +720,7 @@ impl Service {
             client_id: progress.client.client_id.clone(),
             username: progress.user.username.clone(),
             admin: progress.admin,
+            custom_auth: progress.custom_auth,
             device_key: progress.device_key.clone(),
             device_authenticated: progress.device_authenticated,
             auth_time: progress.auth_time,

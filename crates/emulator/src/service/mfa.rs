@@ -177,6 +177,21 @@ impl Service {
                 }
                 self.advance(progress, Stage::Mfa)
             }
+            (
+                Step::OtpFirstFactor {
+                    challenge_name,
+                    code,
+                },
+                _,
+            ) if *challenge_name == name => {
+                if !Self::first_factor_otp_matches(name, code, responses)? {
+                    let token = token.unwrap_or_default().to_owned();
+                    lock(&self.sessions).restore(token, session);
+                    return Err(ApiError::code_mismatch());
+                }
+                progress.auth_time = ids::now();
+                self.advance(progress, Stage::Mfa)
+            }
             (Step::SelectMfaType, "SELECT_MFA_TYPE") => {
                 let answer = required(responses, "ANSWER")?;
                 if !progress.user.mfa.enabled_factors().contains(&answer) {

@@ -1,0 +1,272 @@
+//! USER_AUTH (SELECT_CHALLENGE, PREFERRED_CHALLENGE, PASSWORD, PASSWORD_SRP,
+//! EMAIL_OTP) and CUSTOM_AUTH with the built-in trigger set, through the AWS SDK.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::HashMap;
+
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFactorType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, SignInPolicyType,
+    UserPoolPolicyType,
+};
+use cognito_auth_emulator::Emulator;
+use cognito_auth_srp::{PoolId, SystemClock, UserSrpClient};
+use common::*;
+use secrecy::SecretString;
+
+async fn choice_pool(sdk: &aws_sdk_cognitoidentityprovider::Client) -> Setup {
+    let pool = sdk
+        .create_user_pool()
+        .pool_name("choice")
+        .policies(
+            UserPoolPolicyType::builder()
+                .sign_in_policy(
+                    SignInPolicyType::builder()
+                        .allowed_first_auth_factors(AuthFactorType::Password)
+                        .allowed_first_auth_factors(AuthFactorType::EmailOtp)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
+    let client = ClientOptions {
+        flows: vec![
+            ExplicitAuthFlowsType::AllowUserAuth,
+            ExplicitAuthFlowsType::AllowCustomAuth,
+            ExplicitAuthFlowsType::AllowUserSrpAuth,
+            ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+        ],
+        ..ClientOptions::default()
+    };
+    create_client(sdk, &pool_id, client).await
+}
+
+fn last_code(emulator: &Emulator, username: &str) -> String {
+    emulator
+        .service()
+        .outbox()
+        .messages(Some(username))
+        .last()
+        .unwrap()
+        .code
+        .clone()
+}
+
+#[tokio::test]
+async fn user_auth_select_challenge_password_srp_and_email_otp() {
+    let emulator = emulator().await;
+    let sdk = sdk(&emulator.endpoint_url());
+    let setup = choice_pool(&sdk).await;
+    create_user(&sdk, &setup, "pat", &[("email", "pat@example.com")]).await;
+    let start = || {
+        sdk.initiate_auth()
+            .auth_flow(AuthFlowType::UserAuth)
+            .client_id(&setup.client_id)
+            .auth_parameters("USERNAME", "pat")
+    };
+
+    // SELECT_CHALLENGE, then PASSWORD with the password in the same answer.
+    let selecting = start().send().await.unwrap();
+    assert_eq!(
+        selecting.challenge_name(),
+        Some(&ChallengeNameType::SelectChallenge)
+    );
+    let available: Vec<String> = selecting
+        .available_challenges()
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    assert_eq!(available, ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]);
+    let done = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::SelectChallenge)
+        .session(selecting.session().unwrap())
+        .challenge_responses("USERNAME", "pat")
+        .challenge_responses("ANSWER", "PASSWORD")
+        .challenge_responses("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    assert!(done.authentication_result().is_some());
+
+    // PREFERRED_CHALLENGE = PASSWORD_SRP goes straight to PASSWORD_VERIFIER.
+    let srp = UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap();
+    let verifier = start()
+        .auth_parameters("PREFERRED_CHALLENGE", "PASSWORD_SRP")
+        .auth_parameters("SRP_A", srp.srp_a())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        verifier.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    let responses: HashMap<String, String> = srp
+        .password_verifier_responses(
+            verifier.challenge_parameters().unwrap(),
+            &SecretString::from(PASSWORD),
+            None,
+            &SystemClock,
+        )
+        .unwrap()
+        .into_iter()
+        .collect();
+    let done = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::PasswordVerifier)
+        .session(verifier.session().unwrap())
+        .set_challenge_responses(Some(responses))
+        .send()
+        .await
+        .unwrap();
+    assert!(done.authentication_result().is_some());
+
+    // EMAIL_OTP: a code in the outbox; a wrong one may be retried.
+    let selecting = start().send().await.unwrap();
+    let otp = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::SelectChallenge)
+        .session(selecting.session().unwrap())
+        .challenge_responses("USERNAME", "pat")
+        .challenge_responses("ANSWER", "EMAIL_OTP")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(otp.challenge_name(), Some(&ChallengeNameType::EmailOtp));
+    let code = last_code(&emulator, "pat");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let answer = |code: &str| {
+        sdk.respond_to_auth_challenge()
+            .client_id(&setup.client_id)
+            .challenge_name(ChallengeNameType::EmailOtp)
+            .session(otp.session().unwrap())
+            .challenge_responses("USERNAME", "pat")
+            .challenge_responses("EMAIL_OTP_CODE", code)
+    };
+    let error = answer(wrong).send().await.unwrap_err();
+    assert_eq!(error_of(&error).0, "CodeMismatchException");
+    let done = answer(&code).send().await.unwrap();
+    assert!(done.authentication_result().is_some());
+
+    // A wrong password inside USER_AUTH is the usual answer.
+    let error = start()
+        .auth_parameters("PREFERRED_CHALLENGE", "PASSWORD")
+        .auth_parameters("PASSWORD", "Wrong-Password-1")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_of(&error).1, "Incorrect username or password.");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn custom_auth_with_the_builtin_triggers() {
+    let emulator = emulator().await;
+    let sdk = sdk(&emulator.endpoint_url());
+    let setup = choice_pool(&sdk).await;
+    create_user(&sdk, &setup, "quinn", &[("email", "quinn@example.com")]).await;
+
+    // Code only: a wrong answer gets another try, the right one tokens.
+    let challenged = sdk
+        .initiate_auth()
+        .auth_flow(AuthFlowType::CustomAuth)
+        .client_id(&setup.client_id)
+        .auth_parameters("USERNAME", "quinn")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        challenged.challenge_name(),
+        Some(&ChallengeNameType::CustomChallenge)
+    );
+    let code = last_code(&emulator, "quinn");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let again = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::CustomChallenge)
+        .session(challenged.session().unwrap())
+        .challenge_responses("USERNAME", "quinn")
+        .challenge_responses("ANSWER", wrong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        again.challenge_name(),
+        Some(&ChallengeNameType::CustomChallenge)
+    );
+    let done = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::CustomChallenge)
+        .session(again.session().unwrap())
+        .challenge_responses("USERNAME", "quinn")
+        .challenge_responses("ANSWER", &code)
+        .send()
+        .await
+        .unwrap();
+    assert!(done.authentication_result().is_some());
+
+    // SRP first (CHALLENGE_NAME = SRP_A), then the code.
+    let srp = UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap();
+    let mut params: HashMap<String, String> = srp
+        .initiate_auth_parameters("quinn", None)
+        .into_iter()
+        .collect();
+    params.insert("CHALLENGE_NAME".into(), "SRP_A".into());
+    let verifier = sdk
+        .initiate_auth()
+        .auth_flow(AuthFlowType::CustomAuth)
+        .client_id(&setup.client_id)
+        .set_auth_parameters(Some(params))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        verifier.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    let responses: HashMap<String, String> = srp
+        .password_verifier_responses(
+            verifier.challenge_parameters().unwrap(),
+            &SecretString::from(PASSWORD),
+            None,
+            &SystemClock,
+        )
+        .unwrap()
+        .into_iter()
+        .collect();
+    let custom = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::PasswordVerifier)
+        .session(verifier.session().unwrap())
+        .set_challenge_responses(Some(responses))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        custom.challenge_name(),
+        Some(&ChallengeNameType::CustomChallenge)
+    );
+    let done = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::CustomChallenge)
+        .session(custom.session().unwrap())
+        .challenge_responses("USERNAME", "quinn")
+        .challenge_responses("ANSWER", last_code(&emulator, "quinn"))
+        .send()
+        .await
+        .unwrap();
+    assert!(done.authentication_result().is_some());
+    emulator.shutdown().await;
+}
