@@ -297,9 +297,6 @@ impl Service {
         }
         user.mfa.totp_verified = true;
         user.mfa.totp_enabled = true;
-        if user.mfa.preferred.is_none() {
-            user.mfa.preferred = Some("SOFTWARE_TOKEN_MFA".into());
-        }
         user.last_modified = ids::now();
         self.store.update_user(&pool_id, &user)?;
         let mut output = json!({ "Status": "SUCCESS" });
@@ -336,7 +333,9 @@ impl Service {
             }
             if setting.preferred_mfa == Some(true) && enabled {
                 user.mfa.preferred = Some(name.to_owned());
-            } else if !enabled && user.mfa.preferred.as_deref() == Some(name) {
+            } else if (!enabled || setting.preferred_mfa == Some(false))
+                && user.mfa.preferred.as_deref() == Some(name)
+            {
                 user.mfa.preferred = None;
             }
             Ok(())
