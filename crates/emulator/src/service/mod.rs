@@ -8,6 +8,8 @@ mod choice;
 mod devices;
 mod mfa;
 mod session_tokens;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::path::Path;

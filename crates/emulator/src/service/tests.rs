@@ -1,0 +1,165 @@
+//! The state machine on its own, without HTTP: operations in, JSON or Cognito
+//! errors out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use cognito_auth_srp::{AppClient as SrpApp, FixedClock, PoolId, UserSrpClient};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+use super::{Service, ServiceConfig};
+use crate::error::ErrorKind;
+
+fn call(service: &Service, op: &str, input: Value) -> Result<Value, crate::ApiError> {
+    service.call(op, input.to_string().as_bytes())
+}
+
+fn setup(service: &Service, secret: bool) -> (String, String, Option<String>) {
+    let pool = call(service, "CreateUserPool", json!({ "PoolName": "unit" })).unwrap();
+    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let client = call(
+        service,
+        "CreateUserPoolClient",
+        json!({
+            "UserPoolId": pool_id,
+            "ClientName": "c",
+            "GenerateSecret": secret,
+            "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"],
+        }),
+    )
+    .unwrap();
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let secret = client["UserPoolClient"]["ClientSecret"]
+        .as_str()
+        .map(str::to_owned);
+    call(
+        service,
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool_id, "Username": "alice" }),
+    )
+    .unwrap();
+    call(
+        service,
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool_id, "Username": "alice", "Password": "Password-1", "Permanent": true }),
+    )
+    .unwrap();
+    (pool_id, client_id, secret)
+}
+
+#[test]
+fn password_is_stored_only_as_a_verifier_and_checked_by_recomputing_it() {
+    let service = Service::open(None, ServiceConfig::default()).unwrap();
+    let (pool_id, client_id, _) = setup(&service, false);
+    let user = service.store.user(&pool_id, "alice").unwrap().unwrap();
+    assert!(!user.salt.is_empty() && user.salt.len() <= 17);
+    assert!(!user.verifier.is_empty());
+    assert!(!format!("{user:?}").contains("Password-1"));
+    let stored = serde_json::to_string(&user).unwrap();
+    assert!(!stored.contains("Password-1"));
+
+    let sign_in = |password: &str| {
+        call(
+            &service,
+            "InitiateAuth",
+            json!({
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "ClientId": client_id,
+                "AuthParameters": { "USERNAME": "alice", "PASSWORD": password },
+            }),
+        )
+    };
+    assert!(sign_in("Password-1").unwrap()["AuthenticationResult"]["IdToken"].is_string());
+    let wrong = sign_in("Password-2").unwrap_err();
+    assert_eq!(wrong.kind, ErrorKind::NotAuthorized);
+    assert_eq!(wrong.message, "Incorrect username or password.");
+}
+
+#[test]
+fn srp_round_trip_through_the_core() {
+    let service = Service::open(None, ServiceConfig::default()).unwrap();
+    let (pool_id, client_id, secret) = setup(&service, true);
+    let app = SrpApp::with_secret(client_id.clone(), SecretString::from(secret.unwrap()));
+    let srp = UserSrpClient::new(PoolId::parse(&pool_id).unwrap(), app).unwrap();
+    let started = call(
+        &service,
+        "InitiateAuth",
+        json!({
+            "AuthFlow": "USER_SRP_AUTH",
+            "ClientId": client_id,
+            "AuthParameters": srp.initiate_auth_parameters("alice", None),
+        }),
+    )
+    .unwrap();
+    assert_eq!(started["ChallengeName"], "PASSWORD_VERIFIER");
+    let parameters: std::collections::BTreeMap<String, String> =
+        serde_json::from_value(started["ChallengeParameters"].clone()).unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let responses = srp
+        .password_verifier_responses(
+            &parameters,
+            &SecretString::from("Password-1"),
+            None,
+            &FixedClock(now),
+        )
+        .unwrap();
+    let done = call(
+        &service,
+        "RespondToAuthChallenge",
+        json!({
+            "ClientId": client_id,
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "ChallengeResponses": responses,
+        }),
+    )
+    .unwrap();
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+}
+
+#[test]
+fn unknown_operations_and_bad_bodies() {
+    let service = Service::open(None, ServiceConfig::default()).unwrap();
+    let error = service.call("Nope", b"{}").unwrap_err();
+    assert_eq!(error.kind, ErrorKind::UnknownOperation);
+    let error = service.call("InitiateAuth", b"{").unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Serialization);
+    let error = service.call("InitiateAuth", b"\"x\"").unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Serialization);
+    let error = service
+        .call(
+            "DescribeUserPool",
+            br#"{"UserPoolId": "us-east-1_missing00"}"#,
+        )
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::ResourceNotFound);
+    assert_eq!(
+        error.message,
+        "User pool us-east-1_missing00 does not exist."
+    );
+}
+
+#[test]
+fn client_secrets_stay_out_of_debug_output() {
+    let service = Service::open(None, ServiceConfig::default()).unwrap();
+    let (_, client_id, secret) = setup(&service, true);
+    let client = service.store.client(&client_id).unwrap().unwrap();
+    assert!(!format!("{client:?}").contains(&secret.unwrap()));
+}
+
+#[test]
+fn pool_ids_follow_the_signing_region() {
+    let service = Service::open(None, ServiceConfig::default()).unwrap();
+    let pool = service
+        .call_in_region(
+            "CreateUserPool",
+            br#"{"PoolName": "p"}"#,
+            Some("eu-central-1"),
+        )
+        .unwrap();
+    let id = pool["UserPool"]["Id"].as_str().unwrap();
+    assert!(id.starts_with("eu-central-1_"));
+    assert_eq!(id.len(), "eu-central-1_".len() + 9);
+}
