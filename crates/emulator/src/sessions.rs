@@ -56,6 +56,8 @@ pub enum Step {
     },
     /// SELECT_MFA_TYPE.
     SelectMfaType,
+    /// ConfirmSignUp's Session: USER_AUTH may sign in with it, once.
+    SignUpConfirmed,
     /// USER_AUTH's SELECT_CHALLENGE.
     SelectChallenge {
         /// What the user may pick.

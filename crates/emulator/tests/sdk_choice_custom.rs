@@ -168,6 +168,48 @@ async fn user_auth_select_challenge_password_srp_and_email_otp() {
 }
 
 #[tokio::test]
+async fn confirm_sign_up_session_signs_in_with_user_auth_once() {
+    let emulator = emulator().await;
+    let sdk = sdk(&emulator.endpoint_url());
+    let setup = choice_pool(&sdk).await;
+    sdk.sign_up()
+        .client_id(&setup.client_id)
+        .username("uma")
+        .password(PASSWORD)
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("email")
+                .value("uma@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let confirmed = sdk
+        .confirm_sign_up()
+        .client_id(&setup.client_id)
+        .username("uma")
+        .confirmation_code(last_code(&emulator, "uma"))
+        .send()
+        .await
+        .unwrap();
+    let session = confirmed.session().unwrap().to_owned();
+    let sign_in = || {
+        sdk.initiate_auth()
+            .auth_flow(AuthFlowType::UserAuth)
+            .client_id(&setup.client_id)
+            .auth_parameters("USERNAME", "uma")
+            .session(&session)
+            .send()
+    };
+    assert!(sign_in().await.unwrap().authentication_result().is_some());
+    let error = sign_in().await.unwrap_err();
+    assert_eq!(error_of(&error).1, "Invalid session for the user.");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
 async fn custom_auth_with_the_builtin_triggers() {
     let emulator = emulator().await;
     let sdk = sdk(&emulator.endpoint_url());

@@ -719,7 +719,10 @@ impl Service {
             ));
         }
         self.confirm(&pool, &mut user)?;
-        Ok(json!({}))
+        match self.sign_up_session(pool, client, user) {
+            Some(session) => Ok(json!({ "Session": session })),
+            None => Ok(json!({})),
+        }
     }
 
     fn confirm(&self, pool: &Pool, user: &mut User) -> ApiResult<()> {

@@ -29,6 +29,8 @@ struct InitiateInput {
     client_id: String,
     #[serde(default)]
     user_pool_id: Option<String>,
+    #[serde(default)]
+    session: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -199,7 +201,10 @@ impl Service {
                 if !client.allows("ALLOW_USER_AUTH") {
                     return Err(not_enabled(flow));
                 }
-                self.start_user_auth(pool, client, &params, admin)
+                match input.session.as_deref() {
+                    Some(session) => self.user_auth_after_sign_up(client, session, &params),
+                    None => self.start_user_auth(pool, client, &params, admin),
+                }
             }
             "USER_PASSWORD_AUTH" | "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => Err(
                 ApiError::invalid_parameter("Initiate Auth method not supported."),

@@ -106,6 +106,46 @@ impl Service {
         }))
     }
 
+    /// USER_AUTH with the Session ConfirmSignUp returned: tokens, no password.
+    pub(super) fn user_auth_after_sign_up(
+        &self,
+        client: AppClient,
+        token: &str,
+        params: &Parameters,
+    ) -> ApiResult<Value> {
+        let typed = required(params, "USERNAME")?;
+        Self::check_secret_hash(
+            &client,
+            typed,
+            params.get("SECRET_HASH").map(String::as_str),
+        )?;
+        let session = self.take_session(&client, Some(token), None)?;
+        if !matches!(session.step, Step::SignUpConfirmed) {
+            return Err(ApiError::invalid_session());
+        }
+        let mut progress = self.progress(client, &session)?;
+        let named = self.find_user(&progress.pool, typed)?;
+        if named.is_none_or(|u| u.username != progress.user.username) {
+            return Err(ApiError::invalid_session());
+        }
+        progress.auth_time = ids::now();
+        self.finish(progress)
+    }
+
+    /// The Session ConfirmSignUp hands out when the client allows USER_AUTH.
+    pub(crate) fn sign_up_session(
+        &self,
+        pool: Pool,
+        client: AppClient,
+        user: User,
+    ) -> Option<String> {
+        if !client.allows("ALLOW_USER_AUTH") {
+            return None;
+        }
+        let progress = self.progress_for(pool, client, user, false);
+        Some(self.next_session(&progress, Step::SignUpConfirmed, vec![]))
+    }
+
     fn begin_first_factor(
         &self,
         pool: Pool,
