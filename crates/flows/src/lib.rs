@@ -1,0 +1,68 @@
+//! Every Amazon Cognito user-pool sign-in loop, driven to tokens over the AWS SDK.
+//!
+//! A sign-in is a loop of InitiateAuth and RespondToAuthChallenge whose next step
+//! depends on the pool: SRP, remembered devices, MFA, new-password, custom Lambda
+//! challenges, USER_AUTH choices. [`Flows`] runs that loop. It answers
+//! PASSWORD_VERIFIER, DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER itself (with
+//! `cognito-auth-srp`), and asks a [`ChallengeHandler`] for what only a person
+//! knows. SECRET_HASH goes on every request over the username Cognito expects at
+//! that step; ClientMetadata, AnalyticsMetadata and UserContextData ride along on
+//! every call; a bounded number of rounds guards the loop.
+//!
+//! ```no_run
+//! use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Region};
+//! use cognito_auth_flows::{Flows, Refresh};
+//! use secrecy::SecretString;
+//!
+//! # async fn run() -> Result<(), cognito_auth_flows::Error> {
+//! // No credentials needed: Cognito does not sign these calls.
+//! let config = aws_sdk_cognitoidentityprovider::Config::builder()
+//!     .behavior_version(BehaviorVersion::latest())
+//!     .region(Region::new("eu-west-1"))
+//!     .build();
+//! let client = aws_sdk_cognitoidentityprovider::Client::from_conf(config);
+//! let flows = Flows::builder(client, "eu-west-1_AbCdEf123", "3n4b5urk1ft4fl3mg5e62d9ado").build()?;
+//!
+//! let tokens = flows
+//!     .sign_in_srp("alice@example.com", &SecretString::from("correct horse"))
+//!     .await?;
+//! println!("{:?}", tokens.access_claims()?.username());
+//!
+//! let fresh = flows.refresh(&Refresh::from_tokens(&tokens).unwrap()).await?;
+//! # let _ = fresh; Ok(()) }
+//! ```
+//!
+//! For web backends, [`Flows::start`] and [`Flows::answer`] run the same engine one
+//! step at a time; the [`SignInState`] between steps is serializable and holds no
+//! secret but Cognito's Session.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod devices;
+mod error;
+mod flows;
+mod handler;
+mod request;
+mod state;
+mod tokens;
+mod unsigned;
+#[cfg(feature = "verify")]
+mod verify;
+
+pub use cognito_auth_srp::{Clock, FixedClock, PoolId, SystemClock};
+pub use devices::{DevicePolicy, DeviceStore, MemoryDeviceStore, RememberedDevice, StoreError};
+pub use error::{Error, classify};
+pub use flows::{DEFAULT_MAX_ROUNDS, Flows, FlowsBuilder};
+pub use handler::{
+    Answer, ChallengeHandler, CodeKind, Declined, MfaKind, NoHandler, Prompt, TotpSetup,
+};
+pub use request::{FirstFactor, Metadata, Method, Refresh, SignIn, UserContext};
+pub use state::{SignInState, Step};
+pub use tokens::{Claims, NewDevice, Notice, Tokens};
+#[cfg(feature = "verify")]
+pub use verify::{TokenUse, TokenVerifier};
+
+/// The SDK crate this one is built on, for its types (`Client`, `Config`,
+/// `AuthFlowType`, ...).
+pub use aws_sdk_cognitoidentityprovider as sdk;

@@ -1,0 +1,312 @@
+//! What a finished sign-in or refresh gives back.
+
+use std::time::{Duration, SystemTime};
+
+use base64::Engine as _;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// `NewDeviceMetadata`: Cognito started tracking this device at this sign-in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewDevice {
+    /// `DeviceKey`, e.g. `us-east-1_0f5c…`.
+    pub device_key: String,
+    /// `DeviceGroupKey`.
+    pub device_group_key: String,
+}
+
+/// Something that happened along the way that the caller may want to show or log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Notice {
+    /// Cognito no longer knew the remembered device: it was removed from the device
+    /// store and the request was repeated without it.
+    DeviceForgotten {
+        /// The stale DeviceKey.
+        device_key: String,
+    },
+    /// The new device was confirmed (ConfirmDevice) and stored.
+    DeviceConfirmed {
+        /// The DeviceKey.
+        device_key: String,
+        /// `UserConfirmationNecessary` from ConfirmDevice: the pool remembers devices
+        /// only when the user opts in.
+        user_confirmation_necessary: bool,
+        /// Whether UpdateDeviceStatus marked it remembered.
+        remembered: bool,
+    },
+    /// Cognito returned NewDeviceMetadata but ConfirmDevice failed; the tokens are
+    /// good, the device is not remembered.
+    DeviceConfirmFailed {
+        /// The DeviceKey.
+        device_key: String,
+        /// Why.
+        reason: String,
+    },
+    /// The sign-in went through the remembered device (DEVICE_SRP_AUTH).
+    DeviceAuthenticated {
+        /// The DeviceKey.
+        device_key: String,
+    },
+}
+
+/// Tokens from a sign-in or a refresh.
+///
+/// The tokens are secrets: `Debug` shows none of them.
+#[derive(Clone)]
+pub struct Tokens {
+    pub(crate) access_token: SecretString,
+    pub(crate) id_token: Option<SecretString>,
+    pub(crate) refresh_token: Option<SecretString>,
+    pub(crate) token_type: Option<String>,
+    pub(crate) expires_in: Duration,
+    pub(crate) expires_at: SystemTime,
+    pub(crate) new_device: Option<NewDevice>,
+    pub(crate) device_key: Option<String>,
+    pub(crate) username: Option<String>,
+    pub(crate) notices: Vec<Notice>,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("expires_at", &self.expires_at)
+            .field("has_id_token", &self.id_token.is_some())
+            .field("has_refresh_token", &self.refresh_token.is_some())
+            .field("new_device", &self.new_device)
+            .field("device_key", &self.device_key)
+            .field("username", &self.username)
+            .field("notices", &self.notices)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Tokens {
+    /// The access token.
+    pub fn access_token(&self) -> &SecretString {
+        &self.access_token
+    }
+
+    /// The ID token (absent only from odd servers).
+    pub fn id_token(&self) -> Option<&SecretString> {
+        self.id_token.as_ref()
+    }
+
+    /// The refresh token. After REFRESH_TOKEN_AUTH without rotation Cognito sends
+    /// none; the one that was used is carried over.
+    pub fn refresh_token(&self) -> Option<&SecretString> {
+        self.refresh_token.as_ref()
+    }
+
+    /// `TokenType`, normally `Bearer`.
+    pub fn token_type(&self) -> Option<&str> {
+        self.token_type.as_deref()
+    }
+
+    /// `ExpiresIn`: the access and ID tokens' lifetime.
+    pub fn expires_in(&self) -> Duration {
+        self.expires_in
+    }
+
+    /// When the access and ID tokens expire (local clock at receipt + ExpiresIn).
+    pub fn expires_at(&self) -> SystemTime {
+        self.expires_at
+    }
+
+    /// Whether the access token has expired, or will within `margin`.
+    pub fn expires_within(&self, margin: Duration) -> bool {
+        SystemTime::now() + margin >= self.expires_at
+    }
+
+    /// `NewDeviceMetadata`, when Cognito started tracking a device at this sign-in.
+    pub fn new_device(&self) -> Option<&NewDevice> {
+        self.new_device.as_ref()
+    }
+
+    /// The device these tokens were issued to: a remembered device used at sign-in,
+    /// the new device, or the access token's `device_key` claim. Refresh sends it as
+    /// DEVICE_KEY.
+    pub fn device_key(&self) -> Option<&str> {
+        self.device_key.as_deref()
+    }
+
+    /// The pool's internal username (what SECRET_HASH is computed over on refresh):
+    /// the access token's `username` claim, else the last challenge's USERNAME.
+    pub fn username(&self) -> Option<&str> {
+        self.username.as_deref()
+    }
+
+    /// What happened along the way (a forgotten device, a confirmed device, ...).
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+
+    /// Whether a stale remembered device was forgotten and the request repeated.
+    pub fn device_was_forgotten(&self) -> bool {
+        self.notices
+            .iter()
+            .any(|n| matches!(n, Notice::DeviceForgotten { .. }))
+    }
+
+    /// The access token's claims, decoded but **not verified**.
+    pub fn access_claims(&self) -> Result<Claims, Error> {
+        Claims::decode(self.access_token.expose_secret())
+    }
+
+    /// The ID token's claims, decoded but **not verified**.
+    pub fn id_claims(&self) -> Result<Claims, Error> {
+        let token = self
+            .id_token
+            .as_ref()
+            .ok_or_else(|| Error::MalformedReply {
+                detail: "no IdToken in the result".into(),
+            })?;
+        Claims::decode(token.expose_secret())
+    }
+}
+
+/// A JWT's payload, decoded from base64url JSON. **Not verified**: anyone can make a
+/// token with any claims. Use it to read your own fresh tokens (username, expiry,
+/// groups); use the `verify` feature to check a token you were handed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claims(pub serde_json::Map<String, serde_json::Value>);
+
+impl Claims {
+    /// Decodes the payload (second part) of a compact JWS.
+    pub fn decode(token: &str) -> Result<Self, Error> {
+        let malformed = |detail: &str| Error::MalformedReply {
+            detail: format!("token is not a JWT: {detail}"),
+        };
+        let mut parts = token.split('.');
+        let (Some(_header), Some(payload), Some(_signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(malformed("expected three dot-separated parts"));
+        };
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .map_err(|_| malformed("payload is not base64url"))?;
+        match serde_json::from_slice(&bytes) {
+            Ok(serde_json::Value::Object(map)) => Ok(Self(map)),
+            _ => Err(malformed("payload is not a JSON object")),
+        }
+    }
+
+    /// A string claim.
+    pub fn str(&self, name: &str) -> Option<&str> {
+        self.0.get(name).and_then(serde_json::Value::as_str)
+    }
+
+    /// An integer claim.
+    pub fn int(&self, name: &str) -> Option<i64> {
+        self.0.get(name).and_then(serde_json::Value::as_i64)
+    }
+
+    /// `sub`.
+    pub fn sub(&self) -> Option<&str> {
+        self.str("sub")
+    }
+
+    /// `token_use`: `id` or `access`.
+    pub fn token_use(&self) -> Option<&str> {
+        self.str("token_use")
+    }
+
+    /// The internal username: `username` (access) or `cognito:username` (id).
+    pub fn username(&self) -> Option<&str> {
+        self.str("username")
+            .or_else(|| self.str("cognito:username"))
+    }
+
+    /// `iss`.
+    pub fn issuer(&self) -> Option<&str> {
+        self.str("iss")
+    }
+
+    /// `client_id` (access token) or `aud` (ID token).
+    pub fn client_id(&self) -> Option<&str> {
+        self.str("client_id").or_else(|| self.str("aud"))
+    }
+
+    /// `device_key` (access token, with device tracking).
+    pub fn device_key(&self) -> Option<&str> {
+        self.str("device_key")
+    }
+
+    /// `exp` as an instant.
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        let exp = u64::try_from(self.int("exp")?).ok()?;
+        SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(exp))
+    }
+
+    /// `cognito:groups`.
+    pub fn groups(&self) -> Vec<&str> {
+        self.0
+            .get("cognito:groups")
+            .and_then(serde_json::Value::as_array)
+            .map(|groups| groups.iter().filter_map(|g| g.as_str()).collect())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(payload: &str) -> String {
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!(
+            "{}.{}.sig",
+            engine.encode(r#"{"alg":"RS256"}"#),
+            engine.encode(payload)
+        )
+    }
+
+    #[test]
+    fn decodes_claims_without_trusting_them() {
+        let claims = Claims::decode(&jwt(
+            r#"{"sub":"s-1","username":"alice","token_use":"access","exp":1700000000,"cognito:groups":["a","b"],"client_id":"c"}"#,
+        ))
+        .unwrap();
+        assert_eq!(claims.sub(), Some("s-1"));
+        assert_eq!(claims.username(), Some("alice"));
+        assert_eq!(claims.token_use(), Some("access"));
+        assert_eq!(claims.client_id(), Some("c"));
+        assert_eq!(claims.groups(), vec!["a", "b"]);
+        assert_eq!(
+            claims.expires_at(),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        );
+    }
+
+    #[test]
+    fn refuses_garbage() {
+        assert!(Claims::decode("abc").is_err());
+        assert!(Claims::decode("a.b.c.d").is_err());
+        assert!(Claims::decode("a.!!!.c").is_err());
+        assert!(Claims::decode(&jwt("[1,2]")).is_err());
+    }
+
+    #[test]
+    fn debug_hides_tokens() {
+        let tokens = Tokens {
+            access_token: SecretString::from("access-secret-value"),
+            id_token: Some(SecretString::from("id-secret-value")),
+            refresh_token: Some(SecretString::from("refresh-secret-value")),
+            token_type: Some("Bearer".into()),
+            expires_in: Duration::from_secs(3600),
+            expires_at: SystemTime::now(),
+            new_device: None,
+            device_key: None,
+            username: Some("alice".into()),
+            notices: vec![],
+        };
+        let shown = format!("{tokens:?}");
+        assert!(!shown.contains("secret-value"), "{shown}");
+        assert!(shown.contains("alice"));
+    }
+}
