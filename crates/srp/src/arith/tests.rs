@@ -275,4 +275,3 @@ proptest! {
         check_g_pow::<17>(&e);
     }
 }
-
