@@ -163,3 +163,44 @@ fn pool_ids_follow_the_signing_region() {
     assert!(id.starts_with("eu-central-1_"));
     assert_eq!(id.len(), "eu-central-1_".len() + 9);
 }
+
+#[test]
+fn unknown_users_get_a_stable_simulated_challenge_when_existence_is_hidden() {
+    let service = Service::open(None, ServiceConfig::default()).unwrap();
+    let (pool_id, _, _) = setup(&service, false);
+    let client = call(
+        &service,
+        "CreateUserPoolClient",
+        json!({ "UserPoolId": pool_id, "ClientName": "hidden", "PreventUserExistenceErrors": "ENABLED" }),
+    )
+    .unwrap();
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let srp = UserSrpClient::new(
+        PoolId::parse(&pool_id).unwrap(),
+        SrpApp::new(client_id.clone()),
+    )
+    .unwrap();
+    let challenge = |name: &str| {
+        call(
+            &service,
+            "InitiateAuth",
+            json!({
+                "AuthFlow": "USER_SRP_AUTH",
+                "ClientId": client_id,
+                "AuthParameters": srp.initiate_auth_parameters(name, None),
+            }),
+        )
+        .unwrap()["ChallengeParameters"]
+            .clone()
+    };
+    let (first, second, other) = (challenge("ghost"), challenge("ghost"), challenge("phantom"));
+    assert_eq!(first["SALT"], second["SALT"]);
+    assert_eq!(first["USER_ID_FOR_SRP"], second["USER_ID_FOR_SRP"]);
+    assert_ne!(first["SALT"], other["SALT"]);
+    assert_ne!(first["SRP_B"], second["SRP_B"]);
+    let id = first["USER_ID_FOR_SRP"].as_str().unwrap();
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+}
