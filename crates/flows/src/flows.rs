@@ -577,6 +577,21 @@ impl Flows {
 
         let mut parameters = Parameters::new();
         let mut session = None;
+        let needs_password = matches!(
+            &sign_in.method,
+            Method::Srp
+                | Method::Password
+                | Method::Custom { srp_first: true }
+                | Method::UserAuth {
+                    preferred: Some(FirstFactor::PasswordSrp | FirstFactor::Password),
+                    ..
+                }
+        );
+        if needs_password && sign_in.password.is_none() {
+            return Err(Error::PasswordNeeded {
+                step: "this sign-in method",
+            });
+        }
         let flow = match &sign_in.method {
             Method::Srp | Method::Custom { srp_first: true } => {
                 let srp = UserSrpClient::new(self.pool.clone(), self.app.clone())?;
@@ -661,6 +676,15 @@ impl Flows {
         answer: Answer,
         live: &mut Live<'_>,
     ) -> Result<Step, Error> {
+        // A step-wise answer has no device in hand: fetch the one this sign-in
+        // offered, in case Cognito goes on to DEVICE_SRP_AUTH.
+        if live.device.is_none()
+            && let Some(key) = &state.device_key
+        {
+            live.device = self
+                .load_device(&state.typed_username)?
+                .filter(|device| device.device_key() == key);
+        }
         let challenge = state.challenge.clone();
         let wrong = |detail: &str| Error::WrongAnswerKind {
             challenge: challenge.clone(),
@@ -973,15 +997,27 @@ impl Flows {
             .and_then(|c| c.username().map(str::to_owned))
             .unwrap_or_else(|| state.username.clone());
         tokens.username = Some(internal.clone());
+        // The device the tokens belong to: a new one, the one in the access token,
+        // or the remembered one if Cognito authenticated it (a DEVICE_KEY Cognito
+        // ignored is not it).
+        let device_authenticated = tokens
+            .notices
+            .iter()
+            .any(|n| matches!(n, Notice::DeviceAuthenticated { .. }));
         tokens.device_key = tokens
             .new_device
             .as_ref()
             .map(|d| d.device_key.clone())
-            .or_else(|| live.device.as_ref().map(|d| d.device_key().to_owned()))
             .or_else(|| {
                 claims
                     .as_ref()
                     .and_then(|c: &Claims| c.device_key().map(str::to_owned))
+            })
+            .or_else(|| {
+                live.device
+                    .as_ref()
+                    .filter(|_| device_authenticated)
+                    .map(|d| d.device_key().to_owned())
             });
         let (device_name, remember) = match &self.device_policy {
             DevicePolicy::Ignore => return Ok(tokens),
