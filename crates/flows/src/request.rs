@@ -303,3 +303,22 @@ impl Refresh {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_passwords_and_refresh_tokens() {
+        let sign_in = SignIn::srp("alice", SecretString::from("hunter2-password"));
+        let shown = format!("{sign_in:?}");
+        assert!(
+            shown.contains("alice") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        let session = SignIn::user_auth_after_sign_up("bob", SecretString::from("session-xyz"));
+        assert!(!format!("{session:?}").contains("session-xyz"));
+        let refresh = Refresh::new(SecretString::from("refresh-token-abc")).with_username("u");
+        assert!(!format!("{refresh:?}").contains("refresh-token-abc"));
+    }
+}
