@@ -1,0 +1,318 @@
+//! Answers to challenges: from `--answer` / `--answers-file`, else typed at a
+//! terminal (secrets without echo). MFA_SETUP shows the secret as text and as a QR
+//! code on stderr.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::Path;
+
+use cognito_auth_flows::{
+    Answer, ChallengeHandler, CodeKind, Declined, MfaKind, Prompt, TotpSetup,
+};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::exit::CliError;
+use crate::ui::{self, Spinner};
+
+/// Reads an answers file: a TOML or JSON map of names to strings.
+pub fn read_answers_file(path: &Path) -> Result<BTreeMap<String, String>, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(&text).map_err(|e| {
+            CliError::usage(format!(
+                "{}: expected a JSON object of strings: {e}",
+                path.display()
+            ))
+        })
+    } else {
+        let table: toml::Table = toml::from_str(&text)
+            .map_err(|e| CliError::usage(format!("{}: {}", path.display(), e.message())))?;
+        table
+            .into_iter()
+            .map(|(k, v)| match v {
+                toml::Value::String(s) => Ok((k, s)),
+                toml::Value::Integer(i) => Ok((k, i.to_string())),
+                other => Err(CliError::usage(format!(
+                    "{}: {k} must be a string, not {}",
+                    path.display(),
+                    other.type_str()
+                ))),
+            })
+            .collect()
+    }
+}
+
+/// The current TOTP code for a base32 secret (RFC 6238, SHA-1, 30 s, 6 digits).
+pub fn totp_code(secret_base32: &str) -> Option<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut bytes = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for c in secret_base32.trim().trim_end_matches('=').bytes() {
+        if c == b' ' {
+            continue;
+        }
+        let value = ALPHABET.iter().position(|&d| d == c.to_ascii_uppercase())?;
+        buffer = (buffer << 5) | u32::try_from(value).ok()?;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push(u8::try_from((buffer >> bits) & 0xff).ok()?);
+        }
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(cognito_auth_emulator::totp_code_now(
+        &bytes,
+        i64::try_from(now).ok()?,
+    ))
+}
+
+/// Prints an MFA_SETUP secret as text and as a QR code, on stderr.
+pub fn show_totp_setup(setup: &TotpSetup) {
+    ui::note("Set up an authenticator app (TOTP) for this user.");
+    ui::note(&format!("  secret: {}", setup.secret.expose_secret()));
+    ui::note(&format!("  uri:    {}", setup.uri.expose_secret()));
+    if let Ok(code) = qrcode::QrCode::new(setup.uri.expose_secret().as_bytes()) {
+        use qrcode::render::unicode::Dense1x2;
+        let image = code
+            .render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build();
+        ui::note(&image);
+    }
+}
+
+/// The CLI's challenge handler.
+#[derive(Debug)]
+pub struct CliHandler {
+    /// Answers by name.
+    pub answers: BTreeMap<String, String>,
+    /// Whether a person is at a terminal to ask.
+    pub interactive: bool,
+    /// The password the sign-in started with (for SELECT_CHALLENGE's password factors).
+    pub password: Option<SecretString>,
+    /// Hidden while prompting.
+    pub spinner: Spinner,
+}
+
+fn kind_label(kind: CodeKind) -> &'static str {
+    match kind {
+        CodeKind::SmsMfa => "SMS code",
+        CodeKind::SoftwareTokenMfa => "authenticator app (TOTP) code",
+        CodeKind::EmailOtp => "email code",
+        CodeKind::SmsOtp => "SMS one-time code",
+        _ => "code",
+    }
+}
+
+fn read_visible(prompt: &str) -> Result<String, Declined> {
+    ui::note_inline(prompt);
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Declined(format!("reading the terminal: {e}")))?;
+    Ok(line.trim_end_matches(['\n', '\r']).trim().to_owned())
+}
+
+fn read_secret(prompt: &str) -> Result<SecretString, Declined> {
+    rpassword::prompt_password(prompt)
+        .map(SecretString::from)
+        .map_err(|e| Declined(format!("reading the terminal: {e}")))
+}
+
+fn choose(what: &str, options: &[String]) -> Result<String, Declined> {
+    ui::note(&format!("Choose {what}:"));
+    for (i, option) in options.iter().enumerate() {
+        ui::note(&format!("  {}. {option}", i + 1));
+    }
+    let line = read_visible(&format!("{what} [1-{}]: ", options.len()))?;
+    if let Ok(n) = line.parse::<usize>() {
+        if let Some(option) = n.checked_sub(1).and_then(|i| options.get(i)) {
+            return Ok(option.clone());
+        }
+    }
+    options
+        .iter()
+        .find(|o| o.eq_ignore_ascii_case(&line))
+        .cloned()
+        .ok_or_else(|| Declined(format!("{line:?} is not one of the choices")))
+}
+
+impl CliHandler {
+    fn given(&self, names: &[&str]) -> Option<String> {
+        names.iter().find_map(|n| self.answers.get(*n).cloned())
+    }
+
+    fn missing(&self, challenge: &str, names: &[&str]) -> Declined {
+        Declined(format!(
+            "no answer given (pass --answer {}=VALUE or --answers-file, or run on a terminal)",
+            names.first().copied().unwrap_or(challenge)
+        ))
+    }
+
+    fn answer_now(&self, prompt: &Prompt) -> Result<Answer, Declined> {
+        match prompt {
+            Prompt::Code {
+                kind,
+                destination,
+                medium,
+            } => {
+                let names = [kind.challenge_name(), kind.response_key(), "CODE"];
+                if let Some(code) = self.given(&names) {
+                    return Ok(Answer::code(code));
+                }
+                if *kind == CodeKind::SoftwareTokenMfa {
+                    if let Some(code) = self.given(&["TOTP_SECRET"]).and_then(|s| totp_code(&s)) {
+                        return Ok(Answer::code(code));
+                    }
+                }
+                if !self.interactive {
+                    return Err(self.missing(kind.challenge_name(), &names));
+                }
+                let whither = match (medium, destination) {
+                    (Some(m), Some(d)) => format!(" (sent by {m} to {d})"),
+                    (None, Some(d)) => format!(" (sent to {d})"),
+                    _ => String::new(),
+                };
+                Ok(Answer::code(read_visible(&format!(
+                    "Enter the {}{whither}: ",
+                    kind_label(*kind)
+                ))?))
+            }
+            Prompt::TotpSetup(setup) => {
+                show_totp_setup(setup);
+                let names = ["MFA_SETUP", "SOFTWARE_TOKEN_MFA", "CODE"];
+                if let Some(code) = self.given(&names) {
+                    let code = if code.eq_ignore_ascii_case("auto") {
+                        totp_code(setup.secret.expose_secret())
+                            .ok_or_else(|| Declined("the TOTP secret is not base32".into()))?
+                    } else {
+                        code
+                    };
+                    return Ok(Answer::code(code));
+                }
+                if !self.interactive {
+                    return Err(self.missing("MFA_SETUP", &names));
+                }
+                Ok(Answer::code(read_visible(
+                    "Enter a code from the authenticator app: ",
+                )?))
+            }
+            Prompt::SelectMfa { options } => {
+                let names: Vec<String> = options
+                    .iter()
+                    .map(|o| o.challenge_name().to_owned())
+                    .collect();
+                let chosen = match self.given(&["SELECT_MFA_TYPE"]) {
+                    Some(c) => c,
+                    None if names.len() == 1 => names.first().cloned().unwrap_or_default(),
+                    None if self.interactive => choose("a second factor", &names)?,
+                    None => return Err(self.missing("SELECT_MFA_TYPE", &["SELECT_MFA_TYPE"])),
+                };
+                MfaKind::from_challenge_name(&chosen)
+                    .map(Answer::Mfa)
+                    .ok_or_else(|| Declined(format!("unknown MFA type {chosen}")))
+            }
+            Prompt::NewPassword {
+                required_attributes,
+                ..
+            } => {
+                let names = ["NEW_PASSWORD", "NEW_PASSWORD_REQUIRED"];
+                let password = match self.given(&names) {
+                    Some(p) => SecretString::from(p),
+                    None if self.interactive => {
+                        ui::note("A new password is required.");
+                        let first = read_secret("New password: ")?;
+                        let again = read_secret("New password again: ")?;
+                        if first.expose_secret() != again.expose_secret() {
+                            return Err(Declined("the two new passwords differ".into()));
+                        }
+                        first
+                    }
+                    None => return Err(self.missing("NEW_PASSWORD_REQUIRED", &names)),
+                };
+                let mut attributes = BTreeMap::new();
+                for name in required_attributes {
+                    let keyed = format!("userAttributes.{name}");
+                    let value = match self.given(&[keyed.as_str(), name.as_str()]) {
+                        Some(v) => v,
+                        None if self.interactive => read_visible(&format!("{name}: "))?,
+                        None => {
+                            return Err(self.missing("NEW_PASSWORD_REQUIRED", &[keyed.as_str()]));
+                        }
+                    };
+                    attributes.insert(name.clone(), value);
+                }
+                Ok(Answer::NewPassword {
+                    password,
+                    attributes,
+                })
+            }
+            Prompt::Custom { parameters } => {
+                let names = ["CUSTOM_CHALLENGE", "ANSWER"];
+                let extra: BTreeMap<String, String> = self
+                    .answers
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        k.strip_prefix("CUSTOM_CHALLENGE.")
+                            .map(|k| (k.to_owned(), v.clone()))
+                    })
+                    .collect();
+                let answer = match self.given(&names) {
+                    Some(a) => SecretString::from(a),
+                    None if self.interactive => {
+                        if !parameters.is_empty() {
+                            ui::note("Custom challenge:");
+                            for (k, v) in parameters {
+                                ui::note(&format!("  {k}: {v}"));
+                            }
+                        }
+                        SecretString::from(read_visible("Answer: ")?)
+                    }
+                    None => return Err(self.missing("CUSTOM_CHALLENGE", &names)),
+                };
+                Ok(Answer::Custom { answer, extra })
+            }
+            Prompt::SelectChallenge { available } => {
+                let chosen = match self.given(&["SELECT_CHALLENGE"]) {
+                    Some(c) => c,
+                    None if available.len() == 1 => available.first().cloned().unwrap_or_default(),
+                    None if self.interactive => choose("a way to sign in", available)?,
+                    None => return Err(self.missing("SELECT_CHALLENGE", &["SELECT_CHALLENGE"])),
+                };
+                let password = if chosen.starts_with("PASSWORD") {
+                    match &self.password {
+                        Some(p) => Some(p.clone()),
+                        None if self.interactive => Some(read_secret("Password: ")?),
+                        None => None,
+                    }
+                } else {
+                    None
+                };
+                Ok(Answer::Select {
+                    challenge: chosen,
+                    password,
+                })
+            }
+            other => Err(Declined(format!(
+                "{} is not supported by this CLI",
+                other.challenge_name()
+            ))),
+        }
+    }
+}
+
+impl ChallengeHandler for CliHandler {
+    async fn answer(&self, prompt: &Prompt) -> Result<Answer, Declined> {
+        self.spinner.pause();
+        let answer = self.answer_now(prompt);
+        self.spinner.resume();
+        answer
+    }
+}

@@ -1,0 +1,128 @@
+//! The AWS SDK client: region, profile and endpoint resolved as the AWS CLI does
+//! (aws-config), and every request sent unsigned. Cognito's user-pool sign-in,
+//! token and device operations need no AWS credentials, so none are ever looked up:
+//! the client carries placeholder credentials and the signature is stripped before
+//! a request leaves, whatever the environment holds.
+
+use aws_config::BehaviorVersion;
+use aws_config::meta::region::RegionProviderChain;
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::config::interceptors::BeforeTransmitInterceptorContextMut;
+use aws_sdk_cognitoidentityprovider::config::{
+    ConfigBag, Credentials, Intercept, Region, RuntimeComponents,
+};
+use aws_sdk_cognitoidentityprovider::error::{
+    BoxError, DisplayErrorContext, ProvideErrorMetadata, SdkError,
+};
+use cognito_auth_flows::Error as FlowsError;
+
+/// Where to send requests.
+#[derive(Clone, Debug, Default)]
+pub struct Target {
+    /// `--region`.
+    pub region: Option<String>,
+    /// `--profile`.
+    pub profile: Option<String>,
+    /// `--endpoint-url`.
+    pub endpoint_url: Option<String>,
+    /// The pool's region (from its id), the fallback when nothing else names one.
+    pub pool_region: Option<String>,
+}
+
+fn placeholder_credentials() -> Credentials {
+    Credentials::new("UNSIGNED", "UNSIGNED", None, None, "cognito-auth-unsigned")
+}
+
+/// Removes SigV4 headers just before transmission.
+#[derive(Debug)]
+struct StripSignature;
+
+impl Intercept for StripSignature {
+    fn name(&self) -> &'static str {
+        "cognito-auth::StripSignature"
+    }
+
+    fn modify_before_transmit(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let headers = context.request_mut().headers_mut();
+        for name in [
+            "authorization",
+            "x-amz-date",
+            "x-amz-security-token",
+            "x-amz-content-sha256",
+        ] {
+            headers.remove(name);
+        }
+        Ok(())
+    }
+}
+
+/// A client configured like the AWS CLI: `--region`, then `AWS_REGION` /
+/// `AWS_DEFAULT_REGION`, then the profile's region, then the pool's own region;
+/// `--endpoint-url`, else `AWS_ENDPOINT_URL[_COGNITO_IDENTITY_PROVIDER]` or the
+/// profile's `endpoint_url`; retries and timeouts from the profile. (No instance
+/// metadata lookups: the pool id names its region.)
+pub async fn client(target: &Target) -> Client {
+    let profile_region = match &target.profile {
+        Some(name) => aws_config::profile::ProfileFileRegionProvider::builder()
+            .profile_name(name)
+            .build(),
+        None => aws_config::profile::ProfileFileRegionProvider::new(),
+    };
+    let chain = RegionProviderChain::first_try(target.region.clone().map(Region::new))
+        .or_else(aws_config::environment::EnvironmentVariableRegionProvider::new())
+        .or_else(profile_region)
+        .or_else(target.pool_region.clone().map(Region::new))
+        .or_else(Region::from_static("us-east-1"));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(chain)
+        .credentials_provider(placeholder_credentials());
+    if let Some(profile) = &target.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint) = &target.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let shared = loader.load().await;
+    let config = aws_sdk_cognitoidentityprovider::config::Builder::from(&shared)
+        .interceptor(StripSignature)
+        .build();
+    Client::from_conf(config)
+}
+
+/// A client for a known endpoint that reads no AWS configuration at all (the demo).
+pub fn local_client(endpoint_url: &str, region: &str) -> Client {
+    let config = aws_sdk_cognitoidentityprovider::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .endpoint_url(endpoint_url)
+        .credentials_provider(placeholder_credentials())
+        .interceptor(StripSignature)
+        .build();
+    Client::from_conf(config)
+}
+
+/// Maps an SDK error from a call the CLI makes itself, with flows' classification.
+pub fn error<E, R>(error: SdkError<E, R>) -> FlowsError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let detail = crate::exit::one_line(&DisplayErrorContext(&error).to_string());
+    match &error {
+        SdkError::ServiceError(context) => match context.err().code() {
+            Some(code) => {
+                cognito_auth_flows::classify(code, context.err().message().unwrap_or_default())
+            }
+            None => FlowsError::MalformedReply { detail },
+        },
+        SdkError::TimeoutError(_) => FlowsError::Timeout,
+        SdkError::ResponseError(_) => FlowsError::MalformedReply { detail },
+        SdkError::ConstructionFailure(_) => FlowsError::Config(detail),
+        _ => FlowsError::Network { message: detail },
+    }
+}

@@ -1,0 +1,798 @@
+//! Every subcommand end to end against an emulator started in the test, with no
+//! AWS configuration or credentials anywhere.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::*;
+use serde_json::Value;
+
+fn sign_in(env: &Env, user: &str, extra: &[&str]) -> std::process::Output {
+    let mut command = env.cmd();
+    command.args(Env::sign_in_args(user)).args(extra);
+    run_with_stdin(command, &format!("{PASSWORD}\n"))
+}
+
+#[test]
+fn demo_runs_and_exits_zero() {
+    let home = tempfile::tempdir().unwrap();
+    let output = Command::new(bin())
+        .env_clear()
+        .env("HOME", home.path())
+        .env("NO_COLOR", "1")
+        .arg("demo")
+        .output()
+        .unwrap();
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}\n{}", stderr(&output));
+    for title in [
+        "SRP sign-in (USER_SRP_AUTH)",
+        "DEVICE_SRP_AUTH",
+        "MFA_SETUP",
+        "SOFTWARE_TOKEN_MFA",
+        "CUSTOM_AUTH",
+        "Refresh",
+        "Wrong password refused",
+    ] {
+        assert!(out.contains(title), "missing {title}: {out}");
+    }
+    assert!(!out.contains('\x1b'), "colour off a terminal: {out}");
+}
+
+#[test]
+fn demo_json_marks_the_steps_ok() {
+    let home = tempfile::tempdir().unwrap();
+    let output = Command::new(bin())
+        .env_clear()
+        .env("HOME", home.path())
+        .args(["demo", "--json"])
+        .output()
+        .unwrap();
+    let value = ok_json(&output);
+    assert_eq!(value["ok"], Value::Bool(true), "{value:#}");
+    let steps = value["steps"].as_array().unwrap();
+    let status = |key: &str| {
+        steps
+            .iter()
+            .find(|s| s["step"] == key)
+            .unwrap_or_else(|| panic!("no step {key}"))["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for key in [
+        "srp_sign_in",
+        "remember_device",
+        "device_srp_sign_in",
+        "totp_mfa_setup",
+        "totp_mfa_sign_in",
+        "refresh",
+        "wrong_password_refused",
+    ] {
+        assert_eq!(status(key), "ok", "{key}: {value:#}");
+    }
+    assert!(["ok", "skipped"].contains(&status("custom_auth").as_str()));
+    assert!(steps.iter().all(|s| s["millis"].as_f64().is_some()));
+}
+
+#[test]
+fn sign_in_with_password_on_stdin_prints_aws_shaped_tokens() {
+    let env = Env::new();
+    let value = ok_json(&sign_in(&env, "alice", &["--password-stdin"]));
+    let result = &value["AuthenticationResult"];
+    for field in ["AccessToken", "IdToken", "RefreshToken", "TokenType"] {
+        assert!(result[field].is_string(), "{field}: {value:#}");
+    }
+    assert_eq!(result["ExpiresIn"], 3600);
+    assert_eq!(result["TokenType"], "Bearer");
+}
+
+#[test]
+fn no_aws_configuration_anywhere_is_fine() {
+    // env_clear: no AWS_* variables; HOME is an empty directory: no ~/.aws.
+    let env = Env::new();
+    assert_eq!(std::fs::read_dir(env.home.path()).unwrap().count(), 0);
+    let output = sign_in(&env, "alice", &["--password-stdin", "--no-cache"]);
+    ok_json(&output);
+    // The endpoint may come from AWS_ENDPOINT_URL as the AWS CLI reads it.
+    let mut command = env.bare();
+    command
+        .env("AWS_ENDPOINT_URL", &env.endpoint)
+        .args(Env::sign_in_args("alice"))
+        .arg("--password-stdin");
+    ok_json(&run_with_stdin(command, PASSWORD));
+}
+
+#[test]
+fn password_from_the_environment_and_select_query_text() {
+    let env = Env::new();
+    let mut command = env.cmd();
+    command
+        .env("COGNITO_PASSWORD", PASSWORD)
+        .args(Env::sign_in_args("alice"))
+        .args([
+            "--select",
+            "AuthenticationResult.TokenType",
+            "--output",
+            "text",
+        ]);
+    let output = run(command);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "Bearer\n");
+
+    let mut command = env.cmd();
+    command
+        .env("COGNITO_PASSWORD", PASSWORD)
+        .args(Env::sign_in_args("alice"))
+        .args([
+            "--query",
+            "AuthenticationResult.[TokenType, ExpiresIn]",
+            "--output",
+            "text",
+        ]);
+    let output = run(command);
+    assert_eq!(stdout(&output), "Bearer\t3600\n", "{}", stderr(&output));
+
+    let mut command = env.cmd();
+    command
+        .env("COGNITO_PASSWORD", PASSWORD)
+        .args(Env::sign_in_args("alice"))
+        .args(["--select", "AuthenticationResult"]);
+    let value = ok_json(&run(command));
+    assert!(value["IdToken"].is_string());
+
+    let mut command = env.cmd();
+    command
+        .env("COGNITO_PASSWORD", PASSWORD)
+        .args(Env::sign_in_args("alice"))
+        .args(["--select", "AuthenticationResult.Nope"]);
+    let output = run(command);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn wrong_password_exits_3_with_one_line() {
+    let env = Env::new();
+    let mut command = env.cmd();
+    command
+        .args(Env::sign_in_args("dave"))
+        .arg("--password-stdin");
+    let output = run_with_stdin(command, "wrong-password\n");
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("incorrect username or password"), "{err}");
+    assert!(stdout(&output).is_empty());
+}
+
+#[test]
+fn no_password_and_no_terminal_is_a_usage_error() {
+    let env = Env::new();
+    let mut command = env.cmd();
+    command.args(Env::sign_in_args("alice"));
+    let output = run(command);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(stderr(&output).lines().count(), 1);
+}
+
+#[test]
+fn password_flow_custom_metadata_and_unknown_user() {
+    let env = Env::new();
+    ok_json(&sign_in(
+        &env,
+        "alice",
+        &[
+            "--password-stdin",
+            "--flow",
+            "password",
+            "--client-metadata",
+            "purpose=test,source=cli",
+            "--analytics-endpoint-id",
+            "endpoint-1",
+            "--user-context-data",
+            "IpAddress=192.0.2.1,EncodedData=abc",
+        ],
+    ));
+    let output = sign_in(&env, "nobody", &["--password-stdin"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+}
+
+#[test]
+fn client_secret_from_env_file_and_preset() {
+    let env = Env::new();
+    let secret_file = env.path("secret.txt");
+    write(&secret_file, &format!("{CLIENT_SECRET}\n"));
+    let base = [
+        "sign-in",
+        "--pool-id",
+        POOL,
+        "--client-id",
+        SECRET_CLIENT,
+        "--username",
+        "alice",
+        "--password-stdin",
+    ];
+
+    // Without the secret: a configuration error.
+    let mut command = env.cmd();
+    command.args(base);
+    let output = run_with_stdin(command, PASSWORD);
+    assert_eq!(output.status.code(), Some(7), "{}", stderr(&output));
+
+    let mut command = env.cmd();
+    command
+        .env("COGNITO_CLIENT_SECRET", CLIENT_SECRET)
+        .args(base);
+    ok_json(&run_with_stdin(command, PASSWORD));
+
+    let mut command = env.cmd();
+    command
+        .args(base)
+        .arg("--client-secret-file")
+        .arg(&secret_file);
+    ok_json(&run_with_stdin(command, PASSWORD));
+
+    // A preset names the pool, client, user, endpoint and where the secret is.
+    let config = env.path("config.toml");
+    write(
+        &config,
+        &format!(
+            "[presets.dev]\npool_id = \"{POOL}\"\nclient_id = \"{SECRET_CLIENT}\"\nusername = \"alice\"\nclient_secret_file = \"{}\"\nendpoint_url = \"{}\"\n",
+            secret_file.display(),
+            env.endpoint
+        ),
+    );
+    let mut command = env.bare();
+    command
+        .arg("--config")
+        .arg(&config)
+        .args(["sign-in", "--preset", "dev", "--password-stdin"]);
+    ok_json(&run_with_stdin(command, PASSWORD));
+    // And refresh with the secret works through the preset too.
+    let mut command = env.bare();
+    command
+        .arg("--config")
+        .arg(&config)
+        .args(["refresh", "--preset", "dev"]);
+    ok_json(&run(command));
+}
+
+#[test]
+fn cache_refresh_tokens_verify_and_sign_out() {
+    let env = Env::new();
+    ok_json(&sign_in(&env, "alice", &["--password-stdin"]));
+
+    // The cache file is private.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = env
+            .home
+            .path()
+            .join(".cache/cognito-auth/tokens")
+            .join(POOL)
+            .join(CLIENT);
+        let file = dir.join("alice.json");
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    let mut command = env.cmd();
+    command.arg("tokens");
+    let value = ok_json(&run(command));
+    let entry = &value[0];
+    assert_eq!(entry["Username"], "alice");
+    assert_eq!(entry["AccessTokenClaims"]["username"], "alice");
+    assert!(entry["SecondsLeft"].as_u64().unwrap() > 3000);
+    assert_eq!(entry["Expired"], false);
+
+    let mut command = env.cmd();
+    command.args(["tokens", "--verify", "--select", "0.Verified"]);
+    let output = run(command);
+    // `--select` paths name properties; arrays are picked with --query.
+    assert_eq!(output.status.code(), Some(2));
+    let mut command = env.cmd();
+    command.args([
+        "tokens",
+        "--verify",
+        "--query",
+        "[0].Verified",
+        "--output",
+        "text",
+    ]);
+    let output = run(command);
+    assert_eq!(stdout(&output), "True\n", "{}", stderr(&output));
+
+    let mut command = env.cmd();
+    command.args([
+        "refresh",
+        "--query",
+        "AuthenticationResult.TokenType",
+        "--output",
+        "text",
+    ]);
+    let output = run(command);
+    assert_eq!(stdout(&output), "Bearer\n", "{}", stderr(&output));
+
+    // Refresh from a token on stdin, without the cache.
+    let (refresh_token, device_key) = {
+        let mut command = env.cmd();
+        command.args(["tokens", "--raw"]);
+        let value = ok_json(&run(command));
+        let path = env
+            .home
+            .path()
+            .join(".cache/cognito-auth/tokens")
+            .join(POOL)
+            .join(CLIENT)
+            .join("alice.json");
+        let cached: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        assert!(value[0]["AccessToken"].is_string());
+        (
+            cached["refresh_token"].as_str().unwrap().to_owned(),
+            cached["device_key"].as_str().unwrap().to_owned(),
+        )
+    };
+    let mut command = env.cmd();
+    command.args([
+        "--no-cache",
+        "refresh",
+        "--pool-id",
+        POOL,
+        "--client-id",
+        CLIENT,
+        "--refresh-token-stdin",
+        "--device-key",
+        &device_key,
+    ]);
+    ok_json(&run_with_stdin(command, &refresh_token));
+
+    let mut command = env.cmd();
+    command.arg("sign-out");
+    let value = ok_json(&run(command));
+    assert_eq!(value["Operation"], "RevokeToken");
+
+    // The revoked refresh token is refused: exit 6.
+    let mut command = env.cmd();
+    command.args([
+        "--no-cache",
+        "refresh",
+        "--pool-id",
+        POOL,
+        "--client-id",
+        CLIENT,
+        "--refresh-token-stdin",
+        "--device-key",
+        &device_key,
+    ]);
+    let output = run_with_stdin(command, &refresh_token);
+    assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
+
+    // Nothing cached any more.
+    let mut command = env.cmd();
+    command.arg("refresh");
+    assert_eq!(run(command).status.code(), Some(2));
+}
+
+#[test]
+fn global_sign_out() {
+    let env = Env::new();
+    ok_json(&sign_in(&env, "erin", &["--password-stdin"]));
+    let mut command = env.cmd();
+    command.args(["sign-out", "--global", "--username", "erin"]);
+    let value = ok_json(&run(command));
+    assert_eq!(value["Operation"], "GlobalSignOut");
+}
+
+#[test]
+fn remember_device_then_device_srp_list_and_forget() {
+    let env = Env::new();
+    let output = sign_in(&env, "alice", &["--password-stdin", "--remember-device"]);
+    ok_json(&output);
+    assert!(stderr(&output).contains("confirmed"), "{}", stderr(&output));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let file = env.home.path().join(".config/cognito-auth/devices.json");
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    let output = sign_in(&env, "alice", &["--password-stdin"]);
+    ok_json(&output);
+    assert!(
+        stderr(&output).contains("signed in with remembered device"),
+        "{}",
+        stderr(&output)
+    );
+
+    let mut command = env.cmd();
+    command.args(["devices", "list"]);
+    let value = ok_json(&run(command));
+    let devices = value["Devices"].as_array().unwrap();
+    assert!(!devices.is_empty(), "{value:#}");
+    let key = devices[0]["DeviceKey"].as_str().unwrap().to_owned();
+    assert!(devices[0].get("DevicePassword").is_none());
+
+    let mut command = env.cmd();
+    command.args([
+        "devices",
+        "list",
+        "--remote",
+        "--query",
+        "Devices[].DeviceKey",
+        "--output",
+        "text",
+    ]);
+    let output = run(command);
+    assert!(
+        stdout(&output).contains(&key),
+        "{} {}",
+        stdout(&output),
+        stderr(&output)
+    );
+
+    let mut command = env.cmd();
+    command.args(["devices", "forget", &key]);
+    let value = ok_json(&run(command));
+    assert_eq!(value["ForgottenLocally"], true);
+    assert_eq!(value["ForgottenInCognito"], true);
+
+    let mut command = env.cmd();
+    command.args(["devices", "list", "--select", "Devices"]);
+    let value = ok_json(&run(command));
+    assert!(
+        value
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["DeviceKey"] != key.as_str())
+    );
+}
+
+#[test]
+fn totp_mfa_with_answers_file_and_answer_flag() {
+    let env = Env::new();
+    let answers = env.path("answers.toml");
+    write(&answers, "MFA_SETUP = \"auto\"\n");
+    let mut command = env.cmd();
+    command
+        .args([
+            "sign-in",
+            "--pool-id",
+            MFA_POOL,
+            "--client-id",
+            MFA_CLIENT,
+            "--username",
+            "bob",
+            "--password-stdin",
+        ])
+        .arg("--answers-file")
+        .arg(&answers);
+    let output = run_with_stdin(command, PASSWORD);
+    ok_json(&output);
+    let err = stderr(&output);
+    let secret = secret_from(&err);
+    assert!(err.contains("otpauth://totp/"), "{err}");
+    assert!(
+        err.contains('█') || err.contains('▀') || err.contains('▄'),
+        "no QR code: {err}"
+    );
+
+    // A JSON answers file with the TOTP secret.
+    let json_answers = env.path("answers.json");
+    write(&json_answers, &format!("{{\"TOTP_SECRET\": \"{secret}\"}}"));
+    let mut command = env.cmd();
+    command
+        .args([
+            "sign-in",
+            "--pool-id",
+            MFA_POOL,
+            "--client-id",
+            MFA_CLIENT,
+            "--username",
+            "bob",
+            "--password-stdin",
+        ])
+        .arg("--answers-file")
+        .arg(&json_answers);
+    ok_json(&run_with_stdin(command, PASSWORD));
+
+    // --answer with the code.
+    let mut command = env.cmd();
+    command
+        .args([
+            "sign-in",
+            "--pool-id",
+            MFA_POOL,
+            "--client-id",
+            MFA_CLIENT,
+            "--username",
+            "bob",
+            "--password-stdin",
+        ])
+        .arg("--answer")
+        .arg(format!("SOFTWARE_TOKEN_MFA={}", totp(&secret)));
+    ok_json(&run_with_stdin(command, PASSWORD));
+
+    // A wrong code: exit 6. No answer at all: exit 6 too (challenge not answered).
+    let wrong = if totp(&secret) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let mut command = env.cmd();
+    command
+        .args([
+            "sign-in",
+            "--pool-id",
+            MFA_POOL,
+            "--client-id",
+            MFA_CLIENT,
+            "--username",
+            "bob",
+            "--password-stdin",
+        ])
+        .arg("--answer")
+        .arg(format!("SOFTWARE_TOKEN_MFA={wrong}"));
+    let output = run_with_stdin(command, PASSWORD);
+    assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
+    let mut command = env.cmd();
+    command.args([
+        "sign-in",
+        "--pool-id",
+        MFA_POOL,
+        "--client-id",
+        MFA_CLIENT,
+        "--username",
+        "bob",
+        "--password-stdin",
+    ]);
+    let output = run_with_stdin(command, PASSWORD);
+    assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
+}
+
+#[test]
+fn new_password_required_through_sign_in() {
+    let env = Env::new();
+    let mut command = env.cmd();
+    command
+        .args(Env::sign_in_args("carol"))
+        .arg("--password-stdin")
+        .args(["--answer", "NEW_PASSWORD=Brand-New-Pass-7"]);
+    ok_json(&run_with_stdin(command, "Temporary-Pass-1"));
+    let mut command = env.cmd();
+    command
+        .args(Env::sign_in_args("carol"))
+        .arg("--password-stdin");
+    ok_json(&run_with_stdin(command, "Brand-New-Pass-7"));
+}
+
+#[test]
+fn initiate_auth_and_respond_like_the_aws_cli() {
+    let env = Env::new();
+    // Shorthand.
+    let mut command = env.cmd();
+    command.args([
+        "initiate-auth",
+        "--client-id",
+        CLIENT,
+        "--auth-flow",
+        "USER_PASSWORD_AUTH",
+        "--auth-parameters",
+        &format!("USERNAME=alice,PASSWORD={PASSWORD}"),
+        "--client-metadata",
+        "k=v",
+        "--analytics-endpoint-id",
+        "e1",
+        "--user-context-data",
+        "IpAddress=192.0.2.7",
+    ]);
+    let value = ok_json(&run(command));
+    assert!(
+        value["AuthenticationResult"]["AccessToken"].is_string(),
+        "{value:#}"
+    );
+    assert!(value["ChallengeParameters"].is_object());
+    let refresh = value["AuthenticationResult"]["RefreshToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The pool tracks devices: the refresh token is bound to the new device.
+    let device = value["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // JSON parameters plus a repeatable one; --query and text output.
+    let mut command = env.cmd();
+    command.args([
+        "initiate-auth",
+        "--client-id",
+        CLIENT,
+        "--auth-flow",
+        "REFRESH_TOKEN_AUTH",
+        "--auth-parameters",
+        &format!("{{\"REFRESH_TOKEN\": \"{refresh}\"}}"),
+        "--auth-parameter",
+        &format!("DEVICE_KEY={device}"),
+        "--query",
+        "AuthenticationResult.TokenType",
+        "--output",
+        "text",
+    ]);
+    let output = run(command);
+    assert_eq!(stdout(&output), "Bearer\n", "{}", stderr(&output));
+
+    // SECRET_HASH is added from COGNITO_CLIENT_SECRET.
+    let mut command = env.cmd();
+    command.env("COGNITO_CLIENT_SECRET", CLIENT_SECRET).args([
+        "initiate-auth",
+        "--client-id",
+        SECRET_CLIENT,
+        "--auth-flow",
+        "USER_PASSWORD_AUTH",
+        "--auth-parameter",
+        "USERNAME=alice",
+        "--auth-parameter",
+        &format!("PASSWORD={PASSWORD}"),
+        "--select",
+        "AuthenticationResult.TokenType",
+        "--output",
+        "text",
+    ]);
+    let output = run(command);
+    assert_eq!(stdout(&output), "Bearer\n", "{}", stderr(&output));
+
+    // A challenge, then respond-to-auth-challenge.
+    let mut command = env.cmd();
+    command.args([
+        "initiate-auth",
+        "--client-id",
+        CLIENT,
+        "--auth-flow",
+        "USER_PASSWORD_AUTH",
+        "--auth-parameters",
+        "USERNAME=carol,PASSWORD=Temporary-Pass-1",
+    ]);
+    let value = ok_json(&run(command));
+    assert_eq!(value["ChallengeName"], "NEW_PASSWORD_REQUIRED", "{value:#}");
+    let session = value["Session"].as_str().unwrap().to_owned();
+    let mut command = env.cmd();
+    command.args([
+        "respond-to-auth-challenge",
+        "--client-id",
+        CLIENT,
+        "--challenge-name",
+        "NEW_PASSWORD_REQUIRED",
+        "--challenge-responses",
+        "USERNAME=carol,NEW_PASSWORD=Another-Pass-8",
+        "--session",
+        &session,
+        "--select",
+        "AuthenticationResult.TokenType",
+        "--output",
+        "text",
+    ]);
+    let output = run(command);
+    assert_eq!(stdout(&output), "Bearer\n", "{}", stderr(&output));
+
+    // Wrong password through the raw call: exit 3, one line.
+    let mut command = env.cmd();
+    command.args([
+        "initiate-auth",
+        "--client-id",
+        CLIENT,
+        "--auth-flow",
+        "USER_PASSWORD_AUTH",
+        "--auth-parameters",
+        "USERNAME=alice,PASSWORD=nope-nope-1",
+    ]);
+    let output = run(command);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(stderr(&output).lines().count(), 1);
+
+    // Bad shorthand: usage.
+    let mut command = env.cmd();
+    command.args([
+        "initiate-auth",
+        "--client-id",
+        CLIENT,
+        "--auth-flow",
+        "USER_PASSWORD_AUTH",
+        "--auth-parameters",
+        "USERNAME",
+    ]);
+    assert_eq!(run(command).status.code(), Some(2));
+}
+
+#[test]
+fn emulator_subcommand_serves() {
+    let home = tempfile::tempdir().unwrap();
+    let seed = home.path().join("seed.toml");
+    write(&seed, SEED);
+    let mut child = Command::new(bin())
+        .env_clear()
+        .env("HOME", home.path())
+        .args(["emulator", "--port", "0", "--seed"])
+        .arg(&seed)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let endpoint = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    assert!(endpoint.starts_with("http://127.0.0.1:"), "{line}");
+    let mut command = Command::new(bin());
+    command
+        .env_clear()
+        .env("HOME", home.path())
+        .args(["--endpoint-url", &endpoint, "--no-cache"])
+        .args(Env::sign_in_args("alice"))
+        .arg("--password-stdin");
+    let output = run_with_stdin(command, PASSWORD);
+    child.kill().unwrap();
+    let _ = child.wait();
+    ok_json(&output);
+}
+
+#[test]
+fn emulator_warns_when_not_on_loopback() {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(bin())
+        .env_clear()
+        .env("HOME", home.path())
+        .args(["emulator", "--port", "0", "--bind", "0.0.0.0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(line.starts_with("listening on http://0.0.0.0:"), "{line}");
+    assert!(stderr(&output).contains("warning"), "{}", stderr(&output));
+}
+
+#[test]
+fn help_version_and_completions() {
+    let output = Command::new(bin()).arg("--help").output().unwrap();
+    let help = stdout(&output);
+    assert!(
+        help.contains("Examples:") && help.contains("Exit codes:"),
+        "{help}"
+    );
+    let output = Command::new(bin()).arg("--version").output().unwrap();
+    assert!(stdout(&output).starts_with("cognito-auth "));
+    for shell in ["bash", "zsh", "fish"] {
+        let output = Command::new(bin())
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        assert!(stdout(&output).contains("cognito-auth"));
+    }
+    let output = Command::new(bin())
+        .arg("sign-in")
+        .arg("--flow")
+        .arg("nope")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}

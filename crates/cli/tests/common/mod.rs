@@ -1,0 +1,223 @@
+//! Shared by the integration tests: an emulator started in-process on a random
+//! loopback port, and the built binary run with no AWS configuration anywhere.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use cognito_auth_emulator::{Emulator, EmulatorConfig};
+
+pub const POOL: &str = "us-east-1_TestPool1";
+pub const CLIENT: &str = "test0app0client0000000001";
+pub const SECRET_CLIENT: &str = "test0secret0client0000001";
+pub const CLIENT_SECRET: &str = "the-client-secret-1234567890";
+pub const MFA_POOL: &str = "us-east-1_TestMfa01";
+pub const MFA_CLIENT: &str = "test0mfa0client0000000001";
+pub const PASSWORD: &str = "Correct-Horse-9";
+
+pub const SEED: &str = r#"
+[[pools]]
+id = "us-east-1_TestPool1"
+name = "test"
+[pools.devices]
+challenge_required_on_new_device = true
+device_only_remembered_on_user_prompt = false
+[[pools.clients]]
+id = "test0app0client0000000001"
+name = "app"
+explicit_auth_flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH"]
+[[pools.clients]]
+id = "test0secret0client0000001"
+name = "secret-app"
+secret = "the-client-secret-1234567890"
+explicit_auth_flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH"]
+[[pools.users]]
+username = "alice"
+password = "Correct-Horse-9"
+attributes = { email = "alice@example.com" }
+[[pools.users]]
+username = "dave"
+password = "Correct-Horse-9"
+[[pools.users]]
+username = "erin"
+password = "Correct-Horse-9"
+[[pools.users]]
+username = "carol"
+password = "Temporary-Pass-1"
+status = "FORCE_CHANGE_PASSWORD"
+
+[[pools]]
+id = "us-east-1_TestMfa01"
+name = "test-mfa"
+mfa = "ON"
+[[pools.clients]]
+id = "test0mfa0client0000000001"
+name = "mfa-app"
+explicit_auth_flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+[[pools.users]]
+username = "bob"
+password = "Correct-Horse-9"
+[[pools.users]]
+username = "tess"
+password = "Correct-Horse-9"
+"#;
+
+/// An emulator, a home directory with nothing in it, and the binary.
+pub struct Env {
+    runtime: tokio::runtime::Runtime,
+    emulator: Option<Emulator>,
+    pub endpoint: String,
+    pub home: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let emulator = runtime.block_on(async {
+            let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+            let seed: cognito_auth_emulator::seed::Seed = toml::from_str(SEED).unwrap();
+            cognito_auth_emulator::seed::apply(emulator.service(), &seed).unwrap();
+            emulator
+        });
+        Self {
+            endpoint: emulator.endpoint_url(),
+            runtime,
+            emulator: Some(emulator),
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// The binary with a clean environment: no AWS_* variables, HOME an empty
+    /// temporary directory, no XDG overrides, no colour.
+    pub fn bare(&self) -> Command {
+        let mut command = Command::new(bin());
+        command
+            .env_clear()
+            .env("HOME", self.home.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// `bare()` plus `--endpoint-url`.
+    pub fn cmd(&self) -> Command {
+        let mut command = self.bare();
+        command.arg("--endpoint-url").arg(&self.endpoint);
+        command
+    }
+
+    /// `sign-in` args for a user of the main pool.
+    pub fn sign_in_args(user: &str) -> Vec<String> {
+        [
+            "sign-in",
+            "--pool-id",
+            POOL,
+            "--client-id",
+            CLIENT,
+            "--username",
+            user,
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.home.path().join(name)
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(emulator) = self.emulator.take() {
+            self.runtime.block_on(emulator.shutdown());
+        }
+    }
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_cognito-auth")
+}
+
+/// Runs with `stdin` piped in.
+pub fn run_with_stdin(mut command: Command, stdin: &str) -> Output {
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub fn run(mut command: Command) -> Output {
+    command.output().unwrap()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts success and parses stdout as JSON.
+pub fn ok_json(output: &Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        stdout(output),
+        stderr(output)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(output)))
+}
+
+/// The current TOTP code for a base32 secret.
+pub fn totp(secret: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut bytes = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for c in secret.trim().bytes() {
+        let value = ALPHABET.iter().position(|&d| d == c).unwrap() as u32;
+        buffer = (buffer << 5) | value;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push(((buffer >> bits) & 0xff) as u8);
+        }
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    cognito_auth_emulator::totp_code_now(&bytes, now)
+}
+
+/// The TOTP secret an MFA_SETUP printed on stderr.
+pub fn secret_from(stderr: &str) -> String {
+    stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("secret: "))
+        .unwrap_or_else(|| panic!("no secret in: {stderr}"))
+        .trim()
+        .to_owned()
+}
+
+pub fn write(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+}

@@ -1,0 +1,111 @@
+//! Prompts on a real pseudo-terminal: the password without echo, then a TOTP code.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use rexpect::session::spawn_command;
+
+/// The binary on a pseudo-terminal with echo ON (rexpect turns it off; a real
+/// terminal has it on), so a password that is not hidden would show up.
+fn tty_command(env: &Env, args: &[&str]) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg("stty echo; exec \"$0\" \"$@\"")
+        .arg(bin())
+        .env_clear()
+        .env("HOME", env.home.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .arg("--endpoint-url")
+        .arg(&env.endpoint)
+        .args(args);
+    command
+}
+
+#[test]
+fn password_and_totp_code_typed_at_prompts_without_echoing_the_password() {
+    let env = Env::new();
+    // Set up TOTP for tess without a terminal, to learn the secret.
+    let answers = env.path("answers.toml");
+    write(&answers, "MFA_SETUP = \"auto\"\n");
+    let mut command = env.cmd();
+    command
+        .args([
+            "sign-in",
+            "--pool-id",
+            MFA_POOL,
+            "--client-id",
+            MFA_CLIENT,
+            "--username",
+            "tess",
+            "--password-stdin",
+        ])
+        .arg("--answers-file")
+        .arg(&answers);
+    let output = run_with_stdin(command, PASSWORD);
+    ok_json(&output);
+    let secret = secret_from(&stderr(&output));
+
+    let command = tty_command(
+        &env,
+        &[
+            "sign-in",
+            "--pool-id",
+            MFA_POOL,
+            "--client-id",
+            MFA_CLIENT,
+            "--username",
+            "tess",
+        ],
+    );
+    let mut session = spawn_command(command, Some(60_000)).unwrap();
+    let mut seen = session.exp_string("Password for tess: ").unwrap();
+    session.send_line(PASSWORD).unwrap();
+    seen += &session
+        .exp_string("Enter the authenticator app (TOTP) code: ")
+        .unwrap();
+    let code = totp(&secret);
+    session.send_line(&code).unwrap();
+    seen += &session.exp_string("\"AccessToken\"").unwrap();
+    seen += &session.exp_eof().unwrap();
+    assert!(!seen.contains(PASSWORD), "the password was echoed: {seen}");
+    // Echo is on (as on a real terminal): the code typed at the visible prompt shows.
+    assert!(
+        seen.contains(&code),
+        "echo is off, the test proves nothing: {seen}"
+    );
+    let status = session.process.wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::wait::WaitStatus::Exited(_, 0)),
+        "{status:?}: {seen}"
+    );
+}
+
+#[test]
+fn wrong_password_typed_at_the_prompt_exits_3() {
+    let env = Env::new();
+    let command = tty_command(
+        &env,
+        &Env::sign_in_args("dave")
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    let mut session = spawn_command(command, Some(60_000)).unwrap();
+    session.exp_string("Password for dave: ").unwrap();
+    session.send_line("not-the-password").unwrap();
+    let seen = session.exp_eof().unwrap();
+    assert!(seen.contains("incorrect username or password"), "{seen}");
+    assert!(!seen.contains("not-the-password"), "echoed: {seen}");
+    let status = session.process.wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::wait::WaitStatus::Exited(_, 3)),
+        "{status:?}: {seen}"
+    );
+}
