@@ -425,7 +425,14 @@ pub async fn run(json_output: bool) -> Result<u8, CliError> {
         .sign_in(&SignIn::custom_with_srp(USER, password.clone()), &handler)
         .await
     {
-        Ok(tokens) => runner.record("custom_auth", title, t, Status::Ok, summary(&tokens)),
+        Ok(tokens) => {
+            let mut details = vec![
+                "SRP first, then the pool's CUSTOM_CHALLENGE answered with the code it sent"
+                    .to_owned(),
+            ];
+            details.extend(summary(&tokens));
+            runner.record("custom_auth", title, t, Status::Ok, details);
+        }
         Err(FlowsError::Service { code, message })
             if code.contains("Lambda") || message.contains("Lambda") =>
         {

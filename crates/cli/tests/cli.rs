@@ -796,3 +796,37 @@ fn help_version_and_completions() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn user_auth_with_a_preferred_challenge_and_select_challenge_answer() {
+    let env = Env::new();
+    ok_json(&sign_in(
+        &env,
+        "alice",
+        &[
+            "--password-stdin",
+            "--flow",
+            "user-auth",
+            "--preferred-challenge",
+            "PASSWORD_SRP",
+        ],
+    ));
+    ok_json(&sign_in(
+        &env,
+        "alice",
+        &[
+            "--password-stdin",
+            "--flow",
+            "user-auth",
+            "--answer",
+            "SELECT_CHALLENGE=PASSWORD",
+        ],
+    ));
+    // --preferred-challenge belongs to user-auth.
+    let output = sign_in(
+        &env,
+        "alice",
+        &["--password-stdin", "--preferred-challenge", "PASSWORD"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+}

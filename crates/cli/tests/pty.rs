@@ -109,3 +109,22 @@ fn wrong_password_typed_at_the_prompt_exits_3() {
         "{status:?}: {seen}"
     );
 }
+
+#[test]
+fn custom_challenge_answered_at_the_prompt() {
+    let env = Env::new();
+    let mut args = Env::sign_in_args("alice");
+    args.extend(["--flow".to_owned(), "custom".to_owned()]);
+    let command = tty_command(&env, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut session = spawn_command(command, Some(60_000)).unwrap();
+    let mut seen = session.exp_string("Answer: ").unwrap();
+    let code = env.outbox_code("CUSTOM_CHALLENGE").unwrap();
+    session.send_line(&code).unwrap();
+    seen += &session.exp_string("\"AccessToken\"").unwrap();
+    seen += &session.exp_eof().unwrap();
+    let status = session.process.wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::wait::WaitStatus::Exited(_, 0)),
+        "{status:?}: {seen}"
+    );
+}

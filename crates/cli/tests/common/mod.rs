@@ -27,7 +27,7 @@ device_only_remembered_on_user_prompt = false
 [[pools.clients]]
 id = "test0app0client0000000001"
 name = "app"
-explicit_auth_flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH"]
+explicit_auth_flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_AUTH"]
 [[pools.clients]]
 id = "test0secret0client0000001"
 name = "secret-app"
@@ -127,6 +127,19 @@ impl Env {
         .iter()
         .map(|s| (*s).to_owned())
         .collect()
+    }
+
+    /// The newest code the emulator "sent" for `purpose` (its outbox).
+    pub fn outbox_code(&self, purpose: &str) -> Option<String> {
+        self.emulator
+            .as_ref()?
+            .service()
+            .outbox()
+            .messages(None)
+            .into_iter()
+            .rev()
+            .find(|m| m.purpose == purpose)
+            .map(|m| m.code)
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
