@@ -830,3 +830,20 @@ fn user_auth_with_a_preferred_challenge_and_select_challenge_answer() {
     );
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn repeated_wrong_passwords_lock_the_user_out_with_exit_4() {
+    let env = Env::new();
+    let mut codes = Vec::new();
+    for _ in 0..8 {
+        let mut command = env.cmd();
+        command
+            .args(Env::sign_in_args("frank"))
+            .arg("--password-stdin");
+        let output = run_with_stdin(command, "wrong-password\n");
+        assert_eq!(stderr(&output).lines().count(), 1, "{}", stderr(&output));
+        codes.push(output.status.code().unwrap());
+    }
+    assert_eq!(codes.first(), Some(&3), "{codes:?}");
+    assert_eq!(codes.last(), Some(&4), "{codes:?}");
+}

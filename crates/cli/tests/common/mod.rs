@@ -41,6 +41,9 @@ attributes = { email = "alice@example.com" }
 username = "dave"
 password = "Correct-Horse-9"
 [[pools.users]]
+username = "frank"
+password = "Correct-Horse-9"
+[[pools.users]]
 username = "erin"
 password = "Correct-Horse-9"
 [[pools.users]]
