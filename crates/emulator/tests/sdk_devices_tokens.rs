@@ -212,6 +212,19 @@ async fn remembered_device_signs_in_with_device_srp() {
         .await
         .unwrap_err();
     assert_eq!(error_of(&error).0, "ResourceNotFoundException");
+
+    // Signing in with the forgotten device is refused as Cognito refuses it, so
+    // clients know to drop the device and sign in again without it.
+    let error = srp_sign_in(&sdk, &setup, "ivan", PASSWORD, Some(&device_key))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error_of(&error),
+        (
+            "ResourceNotFoundException".to_owned(),
+            "Device does not exist.".to_owned()
+        )
+    );
     emulator.shutdown().await;
 }
 

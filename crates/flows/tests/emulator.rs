@@ -825,7 +825,8 @@ async fn device_remember_device_srp_refresh_and_forget() {
         .unwrap_err();
     assert!(matches!(err, Error::RefreshTokenRefused { .. }), "{err:?}");
 
-    // The user forgets the device; the next sign-in falls back to MFA and gets a
+    // The user forgets the device; Cognito then answers "Device does not exist.",
+    // and the next sign-in drops it, retries without, falls back to MFA and gets a
     // new device, which replaces the old one in the store.
     flows
         .client()
@@ -842,6 +843,7 @@ async fn device_remember_device_srp_refresh_and_forget() {
         .await
         .unwrap();
     assert_eq!(person.prompts(), ["SMS_MFA"]);
+    assert!(third.device_was_forgotten(), "{:?}", third.notices());
     let replacement = third.new_device().unwrap();
     assert_ne!(replacement.device_key, device.device_key);
     assert_eq!(

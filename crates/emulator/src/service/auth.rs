@@ -594,6 +594,17 @@ impl Service {
         if let Some(device_key) = responses.get("DEVICE_KEY") {
             progress.device_key = Some(device_key.clone());
         }
+        // A device the user no longer has (forgotten, or never theirs) is refused
+        // as Cognito refuses it, so clients can drop it and sign in again without:
+        // amazon-cognito-identity-js and Amplify retry on exactly this answer.
+        if let Some(device_key) = &progress.device_key {
+            let known = self.store.device(device_key)?.is_some_and(|device| {
+                device.pool_id == progress.pool.id && device.username == progress.user.username
+            });
+            if !known {
+                return Err(ApiError::resource_not_found("Device does not exist."));
+            }
+        }
         progress.auth_time = now;
         self.advance(progress, Stage::Password)
     }
