@@ -67,34 +67,6 @@ pub(super) fn lookup(table: &[Limbs], index: u64) -> Limbs {
     out
 }
 
-/// `t += m·x + carry` over `x.len()` limbs (`t` as long as `x`); returns the carry
-/// out. Unrolled by eight; the lengths are public (they depend on a row index only).
-#[inline(always)]
-fn mul_add_row(t: &mut [u64], x: &[u64], m: u64, mut carry: u64) -> u64 {
-    let m = u128::from(m);
-    let mut t_chunks = t.chunks_exact_mut(8);
-    let mut x_chunks = x.chunks_exact(8);
-    for (tc, xc) in (&mut t_chunks).zip(&mut x_chunks) {
-        for k in 0..8 {
-            let p = m * u128::from(xc[k]) + u128::from(carry);
-            let p = p + u128::from(tc[k]);
-            tc[k] = p as u64;
-            carry = (p >> 64) as u64;
-        }
-    }
-    for (tj, xj) in t_chunks
-        .into_remainder()
-        .iter_mut()
-        .zip(x_chunks.remainder())
-    {
-        let p = m * u128::from(*xj) + u128::from(carry);
-        let p = p + u128::from(*tj);
-        *tj = p as u64;
-        carry = (p >> 64) as u64;
-    }
-    carry
-}
-
 /// Montgomery product `a·b·R⁻¹ mod N` for `a, b < N`, in `[0, N)`.
 ///
 /// The full 96-limb product by operand scanning (one fixed-length row per limb of
@@ -102,7 +74,15 @@ fn mul_add_row(t: &mut [u64], x: &[u64], m: u64, mut carry: u64) -> u64 {
 pub(super) fn mont_mul(a: &Limbs, b: &Limbs) -> Limbs {
     let mut t = [0u64; 2 * LIMBS];
     for (i, ai) in a.iter().enumerate() {
-        t[i + LIMBS] = mul_add_row(&mut t[i..i + LIMBS], b, *ai, 0);
+        let ai = u128::from(*ai);
+        let mut carry = 0u64;
+        for (tj, bj) in t[i..i + LIMBS].iter_mut().zip(b.iter()) {
+            let p = ai * u128::from(*bj) + u128::from(carry);
+            let p = p + u128::from(*tj);
+            *tj = p as u64;
+            carry = (p >> 64) as u64;
+        }
+        t[i + LIMBS] = carry;
     }
     reduce_wide(&mut t)
 }
@@ -116,7 +96,15 @@ pub(super) fn mont_mul(a: &Limbs, b: &Limbs) -> Limbs {
 pub(super) fn mont_sqr(a: &Limbs) -> Limbs {
     let mut t = [0u64; 2 * LIMBS];
     for i in 0..LIMBS - 1 {
-        t[i + LIMBS] = mul_add_row(&mut t[2 * i + 1..i + LIMBS], &a[i + 1..], a[i], 0);
+        let ai = u128::from(a[i]);
+        let mut carry = 0u64;
+        for (tj, aj) in t[2 * i + 1..i + LIMBS].iter_mut().zip(a[i + 1..].iter()) {
+            let p = ai * u128::from(*aj) + u128::from(carry);
+            let p = p + u128::from(*tj);
+            *tj = p as u64;
+            carry = (p >> 64) as u64;
+        }
+        t[i + LIMBS] = carry;
     }
     // t = 2·t + Σ a_i²·2^(128·i)
     let mut shifted_out = 0u64;
@@ -145,7 +133,18 @@ fn reduce_wide(t: &mut [u64; 2 * LIMBS]) -> Limbs {
     let mut top = 0u64;
     for i in 0..LIMBS {
         let q = t[i];
-        let carry = mul_add_row(&mut t[i + 1..i + LIMBS], &N[1..], q, q);
+        let q128 = u128::from(q);
+        let mut carry = q;
+        let row: &mut [u64; LIMBS - 1] = (&mut t[i + 1..i + LIMBS])
+            .try_into()
+            .unwrap_or_else(|_| unreachable!());
+        let n_high: &[u64; LIMBS - 1] = N[1..].try_into().unwrap_or_else(|_| unreachable!());
+        for (tj, nj) in row.iter_mut().zip(n_high.iter()) {
+            let p = q128 * u128::from(*nj) + u128::from(carry);
+            let p = p + u128::from(*tj);
+            *tj = p as u64;
+            carry = (p >> 64) as u64;
+        }
         let s = u128::from(t[i + LIMBS]) + u128::from(carry) + u128::from(top);
         t[i + LIMBS] = s as u64;
         top = (s >> 64) as u64;
