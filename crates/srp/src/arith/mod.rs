@@ -8,8 +8,8 @@
 //!
 //! The operations are constant-time with respect to the values (not to the lengths of
 //! wire inputs, which are public): [`montgomery`] holds a fixed-width Montgomery
-//! multiplication and squaring (R = 2^3072, the full double-width product by operand
-//! scanning, then a separate reduction), constant-time final subtractions and a fixed-window exponentiation
+//! multiplication and squaring (R = 2^3072, product scanning with the reduction
+//! interleaved), constant-time final subtractions and a fixed-window exponentiation
 //! whose table lookups read every entry; [`fixed_base`] computes `g^e` with comb
 //! tables that `build.rs` generates. No branch, memory index or loop bound depends on
 //! a residue or an exponent value; the exponent's bit length is fixed by its type and

@@ -6,8 +6,8 @@
 //! (`subtle`), never through a branch.
 //!
 //! N is the RFC 3526 prime: its lowest limb is 2^64 − 1, so −N⁻¹ mod 2^64 = 1. The
-//! Montgomery quotient digit is then simply the current low word, and the product
-//! of that digit with N's lowest limb folds into a carry (see [`reduce_wide`]).
+//! Montgomery quotient digit is then simply the low accumulator word, and the product
+//! of that digit with N's lowest limb folds into a shift (see [`mont_mul`]).
 
 use subtle::{Choice, ConditionallySelectable};
 
@@ -17,6 +17,74 @@ use super::LIMBS;
 pub(super) type Limbs = [u64; LIMBS];
 
 include!(concat!(env!("OUT_DIR"), "/arith_tables.rs"));
+
+/// A three-word column accumulator for product scanning.
+#[derive(Clone, Copy)]
+struct Acc {
+    lo: u64,
+    hi: u64,
+    top: u64,
+}
+
+impl Acc {
+    const ZERO: Self = Self {
+        lo: 0,
+        hi: 0,
+        top: 0,
+    };
+
+    /// `self += a · b`.
+    #[inline(always)]
+    fn mac(&mut self, a: u64, b: u64) {
+        let product = u128::from(a) * u128::from(b);
+        let (sum, carry) =
+            (u128::from(self.hi) << 64 | u128::from(self.lo)).overflowing_add(product);
+        self.lo = sum as u64;
+        self.hi = (sum >> 64) as u64;
+        self.top = self.top.wrapping_add(u64::from(carry));
+    }
+
+    /// `self += other`.
+    #[inline(always)]
+    fn add(&mut self, other: Self) {
+        let (lo, c0) = self.lo.overflowing_add(other.lo);
+        let (hi, c1) = carrying_add(self.hi, other.hi, c0);
+        self.lo = lo;
+        self.hi = hi;
+        self.top = self.top.wrapping_add(other.top).wrapping_add(u64::from(c1));
+    }
+
+    /// `self *= 2`.
+    #[inline(always)]
+    fn double(&mut self) {
+        self.top = self.top << 1 | self.hi >> 63;
+        self.hi = self.hi << 1 | self.lo >> 63;
+        self.lo <<= 1;
+    }
+
+    /// Ends a reduction column below R: with `q = lo` the quotient digit,
+    /// `self + q·N₀ = self + q·2^64 − q` has a zero low word, so the shifted
+    /// accumulator is `(self >> 64) + q`.
+    #[inline(always)]
+    fn fold_quotient_and_shift(&mut self) -> u64 {
+        let q = self.lo;
+        let (lo, carry) = self.hi.overflowing_add(q);
+        self.lo = lo;
+        self.hi = self.top.wrapping_add(u64::from(carry));
+        self.top = 0;
+        q
+    }
+
+    /// Ends a column above R: emits the low word and shifts.
+    #[inline(always)]
+    fn shift(&mut self) -> u64 {
+        let out = self.lo;
+        self.lo = self.hi;
+        self.hi = self.top;
+        self.top = 0;
+        out
+    }
+}
 
 #[inline(always)]
 fn carrying_add(a: u64, b: u64, carry: bool) -> (u64, bool) {
@@ -30,6 +98,48 @@ fn borrowing_sub(a: u64, b: u64, borrow: bool) -> (u64, bool) {
     let (d, b0) = a.overflowing_sub(b);
     let (d, b1) = d.overflowing_sub(u64::from(borrow));
     (d, b0 | b1)
+}
+
+/// `Σ x[i]·y[k−i]` over the given index range, added into `acc`. Both slices have the
+/// same length; `y` is walked backwards.
+///
+/// The low and high halves of the products go into two separate 128-bit sums (each
+/// `u128 += u64` is one add and one add-with-carry, and a column has at most 48
+/// terms), combined once per column. Unrolled by eight; the lengths are public (they
+/// depend on the column index only).
+#[inline(always)]
+fn column(acc: &mut Acc, x: &[u64], y: &[u64]) {
+    let mut low = 0u128;
+    let mut high = 0u128;
+    let mut x_chunks = x.chunks_exact(8);
+    let mut y_chunks = y.rchunks_exact(8);
+    for (a, b) in (&mut x_chunks).zip(&mut y_chunks) {
+        for i in 0..8 {
+            let p = u128::from(a[i]) * u128::from(b[7 - i]);
+            low += u128::from(p as u64);
+            high += p >> 64;
+        }
+    }
+    for (a, b) in x_chunks
+        .remainder()
+        .iter()
+        .zip(y_chunks.remainder().iter().rev())
+    {
+        let p = u128::from(*a) * u128::from(*b);
+        low += u128::from(p as u64);
+        high += p >> 64;
+    }
+    // acc += low + high·2^64
+    let (lo, c0) = acc.lo.overflowing_add(low as u64);
+    let (hi, c1) = carrying_add(acc.hi, (low >> 64) as u64, c0);
+    let (hi, c2) = hi.overflowing_add(high as u64);
+    acc.lo = lo;
+    acc.hi = hi;
+    acc.top = acc
+        .top
+        .wrapping_add((high >> 64) as u64)
+        .wrapping_add(u64::from(c1))
+        .wrapping_add(u64::from(c2));
 }
 
 /// Reduces `value + carry·R` (known to be below 2N) into `[0, N)` in constant time.
@@ -69,90 +179,68 @@ pub(super) fn lookup(table: &[Limbs], index: u64) -> Limbs {
 
 /// Montgomery product `a·b·R⁻¹ mod N` for `a, b < N`, in `[0, N)`.
 ///
-/// The full 96-limb product by operand scanning (one fixed-length row per limb of
-/// `a`), then a separate Montgomery reduction ([`reduce_wide`]).
+/// Product scanning with the reduction interleaved column by column (Koç's FIPS):
+/// column k gathers `a_i·b_(k−i)` and `q_i·N_(k−i)`, then fixes the quotient digit
+/// `q_k` (N′ = 1). The accumulator is three words, so the carries never branch.
 pub(super) fn mont_mul(a: &Limbs, b: &Limbs) -> Limbs {
-    let mut t = [0u64; 2 * LIMBS];
-    for (i, ai) in a.iter().enumerate() {
-        let ai = u128::from(*ai);
-        let mut carry = 0u64;
-        for (tj, bj) in t[i..i + LIMBS].iter_mut().zip(b.iter()) {
-            let p = ai * u128::from(*bj) + u128::from(carry);
-            let p = p + u128::from(*tj);
-            *tj = p as u64;
-            carry = (p >> 64) as u64;
-        }
-        t[i + LIMBS] = carry;
+    let mut q = [0u64; LIMBS];
+    let mut acc = Acc::ZERO;
+    for k in 0..LIMBS {
+        column(&mut acc, &a[..=k], &b[..=k]);
+        column(&mut acc, &q[..k], &N[1..=k]);
+        q[k] = acc.fold_quotient_and_shift();
     }
-    reduce_wide(&mut t)
-}
-
-/// Montgomery square `a²·R⁻¹ mod N` for `a < N`, in `[0, N)`.
-///
-/// The full 96-limb square first: each off-diagonal product `a_i·a_j` (i < j) once,
-/// by operand scanning, then the whole doubled by a shift and the diagonal `a_i²`
-/// added; then a separate Montgomery reduction ([`reduce_wide`]). All loop bounds are
-/// constants or depend on the row index only.
-pub(super) fn mont_sqr(a: &Limbs) -> Limbs {
-    let mut t = [0u64; 2 * LIMBS];
-    for i in 0..LIMBS - 1 {
-        let ai = u128::from(a[i]);
-        let mut carry = 0u64;
-        for (tj, aj) in t[2 * i + 1..i + LIMBS].iter_mut().zip(a[i + 1..].iter()) {
-            let p = ai * u128::from(*aj) + u128::from(carry);
-            let p = p + u128::from(*tj);
-            *tj = p as u64;
-            carry = (p >> 64) as u64;
-        }
-        t[i + LIMBS] = carry;
+    let mut out = q;
+    for k in LIMBS..2 * LIMBS {
+        let start = k + 1 - LIMBS;
+        column(&mut acc, &a[start..], &b[start..]);
+        column(&mut acc, &out[start..], &N[start..]);
+        out[k - LIMBS] = acc.shift();
     }
-    // t = 2·t + Σ a_i²·2^(128·i)
-    let mut shifted_out = 0u64;
-    let mut carry = false;
-    for (pair, ai) in t.chunks_exact_mut(2).zip(a.iter()) {
-        let (lo, hi) = (pair[0], pair[1]);
-        let doubled_lo = lo << 1 | shifted_out;
-        let doubled_hi = hi << 1 | lo >> 63;
-        shifted_out = hi >> 63;
-        let square = u128::from(*ai) * u128::from(*ai);
-        let (s0, c0) = carrying_add(doubled_lo, square as u64, carry);
-        let (s1, c1) = carrying_add(doubled_hi, (square >> 64) as u64, c0);
-        pair[0] = s0;
-        pair[1] = s1;
-        carry = c1;
-    }
-    reduce_wide(&mut t)
-}
-
-/// Montgomery reduction `t·R⁻¹ mod N` of a 96-limb `t < N·R`, in `[0, N)`.
-///
-/// Operand scanning, one row per quotient digit: `q = t_i` (N′ = 1), and since
-/// `N₀ = 2^64 − 1`, `t_i + q·N₀ = q·2^64`: the row starts at `N₁` with carry `q`.
-#[inline(always)]
-fn reduce_wide(t: &mut [u64; 2 * LIMBS]) -> Limbs {
-    let mut top = 0u64;
-    for i in 0..LIMBS {
-        let q = t[i];
-        let q128 = u128::from(q);
-        let mut carry = q;
-        let row: &mut [u64; LIMBS - 1] = (&mut t[i + 1..i + LIMBS])
-            .try_into()
-            .unwrap_or_else(|_| unreachable!());
-        let n_high: &[u64; LIMBS - 1] = N[1..].try_into().unwrap_or_else(|_| unreachable!());
-        for (tj, nj) in row.iter_mut().zip(n_high.iter()) {
-            let p = q128 * u128::from(*nj) + u128::from(carry);
-            let p = p + u128::from(*tj);
-            *tj = p as u64;
-            carry = (p >> 64) as u64;
-        }
-        let s = u128::from(t[i + LIMBS]) + u128::from(carry) + u128::from(top);
-        t[i + LIMBS] = s as u64;
-        top = (s >> 64) as u64;
-    }
-    let mut out = [0u64; LIMBS];
-    out.copy_from_slice(&t[LIMBS..]);
-    subtract_n_if_needed(&mut out, top);
+    let carry = acc.lo;
+    subtract_n_if_needed(&mut out, carry);
     out
+}
+
+/// Montgomery square `a²·R⁻¹ mod N` for `a < N`, in `[0, N)`: as [`mont_mul`], with
+/// each off-diagonal product computed once and doubled.
+pub(super) fn mont_sqr(a: &Limbs) -> Limbs {
+    let mut q = [0u64; LIMBS];
+    let mut acc = Acc::ZERO;
+    for k in 0..LIMBS {
+        square_column(&mut acc, a, k);
+        column(&mut acc, &q[..k], &N[1..=k]);
+        q[k] = acc.fold_quotient_and_shift();
+    }
+    let mut out = q;
+    for k in LIMBS..2 * LIMBS {
+        square_column(&mut acc, a, k);
+        let start = k + 1 - LIMBS;
+        column(&mut acc, &out[start..], &N[start..]);
+        out[k - LIMBS] = acc.shift();
+    }
+    let carry = acc.lo;
+    subtract_n_if_needed(&mut out, carry);
+    out
+}
+
+/// Adds `Σ_(i+j=k) a_i·a_j` to `acc`.
+#[inline(always)]
+fn square_column(acc: &mut Acc, a: &Limbs, k: usize) {
+    let low = (k + 1).saturating_sub(LIMBS);
+    // Pairs i < j with i + j = k: i in [low, (k+1)/2).
+    let half = k.div_ceil(2);
+    let mut cross = Acc::ZERO;
+    if half > low {
+        let high_end = k - low;
+        let high_start = k + 1 - half;
+        column(&mut cross, &a[low..half], &a[high_start..=high_end]);
+    }
+    cross.double();
+    if k % 2 == 0 {
+        cross.mac(a[k / 2], a[k / 2]);
+    }
+    acc.add(cross);
 }
 
 /// `a + b mod N` for `a, b < N`.
