@@ -7,14 +7,10 @@
 use aws_config::BehaviorVersion;
 use aws_config::meta::region::RegionProviderChain;
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::config::interceptors::BeforeTransmitInterceptorContextMut;
-use aws_sdk_cognitoidentityprovider::config::{
-    ConfigBag, Credentials, Intercept, Region, RuntimeComponents,
-};
-use aws_sdk_cognitoidentityprovider::error::{
-    BoxError, DisplayErrorContext, ProvideErrorMetadata, SdkError,
-};
+use aws_sdk_cognitoidentityprovider::config::Region;
+use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use cognito_auth_flows::Error as FlowsError;
+use cognito_auth_flows::unsigned::{StripSignature, placeholder_credentials};
 
 /// Where to send requests.
 #[derive(Clone, Debug, Default)]
@@ -27,38 +23,6 @@ pub struct Target {
     pub endpoint_url: Option<String>,
     /// The pool's region (from its id), the fallback when nothing else names one.
     pub pool_region: Option<String>,
-}
-
-fn placeholder_credentials() -> Credentials {
-    Credentials::new("UNSIGNED", "UNSIGNED", None, None, "cognito-auth-unsigned")
-}
-
-/// Removes SigV4 headers just before transmission.
-#[derive(Debug)]
-struct StripSignature;
-
-impl Intercept for StripSignature {
-    fn name(&self) -> &'static str {
-        "cognito-auth::StripSignature"
-    }
-
-    fn modify_before_transmit(
-        &self,
-        context: &mut BeforeTransmitInterceptorContextMut<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let headers = context.request_mut().headers_mut();
-        for name in [
-            "authorization",
-            "x-amz-date",
-            "x-amz-security-token",
-            "x-amz-content-sha256",
-        ] {
-            headers.remove(name);
-        }
-        Ok(())
-    }
 }
 
 /// A client configured like the AWS CLI: `--region`, then `AWS_REGION` /

@@ -46,7 +46,7 @@ mod handler;
 mod request;
 mod state;
 mod tokens;
-mod unsigned;
+pub mod unsigned;
 #[cfg(feature = "verify")]
 mod verify;
 

@@ -5,6 +5,9 @@
 //! identity resolver". For that one call we give the SDK placeholder credentials
 //! and strip the signature before the request leaves, so it is sent exactly as
 //! InitiateAuth is: without an Authorization header, whatever the caller configured.
+//!
+//! Public so that a caller building its own SDK client (the `cognito-auth` CLI
+//! does) can send every request unsigned the same way.
 
 use aws_sdk_cognitoidentityprovider::config::interceptors::BeforeTransmitInterceptorContextMut;
 use aws_sdk_cognitoidentityprovider::config::{
@@ -13,7 +16,7 @@ use aws_sdk_cognitoidentityprovider::config::{
 use aws_sdk_cognitoidentityprovider::error::BoxError;
 
 /// Placeholder credentials: never sent, the signature is removed.
-pub(crate) fn placeholder_credentials() -> Credentials {
+pub fn placeholder_credentials() -> Credentials {
     Credentials::new(
         "UNSIGNED",
         "UNSIGNED",
@@ -25,7 +28,7 @@ pub(crate) fn placeholder_credentials() -> Credentials {
 
 /// Removes SigV4 headers just before transmission.
 #[derive(Debug)]
-pub(crate) struct StripSignature;
+pub struct StripSignature;
 
 impl Intercept for StripSignature {
     fn name(&self) -> &'static str {
