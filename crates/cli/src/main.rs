@@ -106,10 +106,19 @@ enum Command {
         json: bool,
     },
     /// Sign in (SRP by default), answering challenges, and print the tokens.
+    #[command(
+        after_help = "Examples:\n  cognito-auth sign-in --pool-id us-east-1_AbCdEf123 --client-id 3n4b5urk1ft4fl3mg5e62d9ado --username alice\n  printf '%s' \"$PASSWORD\" | cognito-auth sign-in --preset dev --password-stdin --select AuthenticationResult.IdToken --output text\n  cognito-auth sign-in --preset dev --flow user-auth --preferred-challenge EMAIL_OTP --answer EMAIL_OTP=123456\n  cognito-auth sign-in --preset dev --remember-device --answers-file answers.toml"
+    )]
     SignIn(commands::SignInArgs),
     /// InitiateAuth, as `aws cognito-idp initiate-auth`.
+    #[command(
+        after_help = "Examples:\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME=alice,PASSWORD=\"$PASSWORD\"\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow REFRESH_TOKEN_AUTH --auth-parameters '{\"REFRESH_TOKEN\": \"...\"}' --query AuthenticationResult.IdToken --output text"
+    )]
     InitiateAuth(commands::InitiateArgs),
     /// RespondToAuthChallenge, as `aws cognito-idp respond-to-auth-challenge`.
+    #[command(
+        after_help = "Example:\n  cognito-auth respond-to-auth-challenge --client-id 3n4b5urk1ft4fl3mg5e62d9ado --challenge-name SOFTWARE_TOKEN_MFA --session \"$SESSION\" --challenge-responses USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456"
+    )]
     RespondToAuthChallenge(commands::RespondArgs),
     /// Refresh cached (or given) tokens.
     Refresh(commands::RefreshArgs),
@@ -123,6 +132,9 @@ enum Command {
         command: commands::DevicesCommand,
     },
     /// Serve the Cognito emulator.
+    #[command(
+        after_help = "Examples:\n  cognito-auth emulator --port 9229 --seed crates/emulator/examples/seed.toml\n  cognito-auth emulator --port 9229 --data cognito.sqlite   # state survives restarts"
+    )]
     Emulator(EmulatorArgs),
     /// Print a shell completion script.
     Completions {
