@@ -433,28 +433,6 @@ pub async fn run(json_output: bool) -> Result<u8, CliError> {
             details.extend(summary(&tokens));
             runner.record("custom_auth", title, t, Status::Ok, details);
         }
-        Err(FlowsError::Service { code, message })
-            if code.contains("Lambda") || message.contains("Lambda") =>
-        {
-            runner.record(
-                "custom_auth",
-                title,
-                t,
-                Status::Skipped,
-                vec![format!(
-                    "the emulator has no CUSTOM_AUTH triggers yet ({code}: {message})"
-                )],
-            );
-        }
-        Err(FlowsError::FlowNotEnabled { message }) => runner.record(
-            "custom_auth",
-            title,
-            t,
-            Status::Skipped,
-            vec![format!(
-                "the emulator does not support CUSTOM_AUTH yet ({message})"
-            )],
-        ),
         Err(e) => runner.record("custom_auth", title, t, Status::Failed, vec![e.to_string()]),
     }
 

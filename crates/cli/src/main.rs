@@ -18,7 +18,6 @@ mod shorthand;
 mod store;
 mod ui;
 
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -146,18 +145,8 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct EmulatorArgs {
-    /// Port (0 picks a free one).
-    #[arg(long, default_value_t = 9229)]
-    port: u16,
-    /// Address to bind. Loopback by default: the emulator has no authentication.
-    #[arg(long, default_value = "127.0.0.1")]
-    bind: IpAddr,
-    /// SQLite file for durable state (default: in memory).
-    #[arg(long, value_name = "FILE")]
-    data: Option<PathBuf>,
-    /// TOML seed file with pools, app clients and users.
-    #[arg(long, value_name = "FILE")]
-    seed: Option<PathBuf>,
+    #[command(flatten)]
+    serve: cognito_auth_emulator::serve::ServeArgs,
 }
 
 /// Which sign-in flow `sign-in` uses.
@@ -183,19 +172,13 @@ async fn serve_emulator(args: EmulatorArgs) -> Result<u8, CliError> {
         )
         .with_writer(std::io::stderr)
         .init();
-    if !args.bind.is_loopback() {
+    if !args.serve.bind.is_loopback() {
         ui::warn(&format!(
             "binding {}: the emulator has no authentication; anyone who can reach it can sign in as any user",
-            args.bind
+            args.serve.bind
         ));
     }
-    let config = cognito_auth_emulator::EmulatorConfig {
-        bind: args.bind,
-        port: args.port,
-        data: args.data,
-        seed: args.seed,
-        ..cognito_auth_emulator::EmulatorConfig::default()
-    };
+    let config = args.serve.into_config();
     let emulator = cognito_auth_emulator::Emulator::start(config)
         .await
         .map_err(|e| CliError::config(format!("emulator: {e}")))?;

@@ -28,11 +28,13 @@ mod lockout;
 pub mod model;
 pub mod outbox;
 pub mod seed;
+pub mod serve;
 mod service;
 mod sessions;
 pub mod store;
 mod tokens;
 mod totp;
+pub mod triggers;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -41,6 +43,7 @@ use std::sync::Arc;
 pub use error::{ApiError, ErrorKind};
 pub use service::{Service, ServiceConfig};
 pub use totp::code_now as totp_code_now;
+pub use triggers::TriggerTarget;
 
 /// How to run an emulator.
 #[derive(Clone, Debug)]
@@ -100,9 +103,27 @@ pub struct Emulator {
 impl Emulator {
     /// Starts an emulator on the current tokio runtime.
     pub async fn start(config: EmulatorConfig) -> Result<Self, StartError> {
-        let service = Arc::new(Service::open(config.data.as_deref(), config.service)?);
-        if let Some(seed) = &config.seed {
-            seed::apply_file(&service, seed)?;
+        let mut service_config = config.service;
+        let seed = match &config.seed {
+            Some(path) => {
+                let seed = seed::Seed::load(path)?;
+                // The seed's triggers join the operator's table; a name given both
+                // ways keeps the one from the configuration (the command line).
+                let folder = path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."));
+                let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+                for (name, target) in seed.trigger_table(Some(&folder))? {
+                    service_config.triggers.entry(name).or_insert(target);
+                }
+                Some(seed)
+            }
+            None => None,
+        };
+        let service = Arc::new(Service::open(config.data.as_deref(), service_config)?);
+        if let Some(seed) = &seed {
+            seed::apply(&service, seed)?;
         }
         let address = SocketAddr::new(config.bind, config.port);
         let listener = tokio::net::TcpListener::bind(address)

@@ -2,29 +2,18 @@
 
 #![forbid(unsafe_code)]
 
-use std::net::IpAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use cognito_auth_emulator::{Emulator, EmulatorConfig};
+use cognito_auth_emulator::Emulator;
+use cognito_auth_emulator::serve::ServeArgs;
 
 /// A local Amazon Cognito user-pool server that really verifies SRP.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Port to listen on (0 picks a free one).
-    #[arg(long, default_value_t = 9229)]
-    port: u16,
-    /// Address to bind. Loopback by default: the emulator has no authentication.
-    #[arg(long, default_value = "127.0.0.1")]
-    bind: IpAddr,
-    /// SQLite file for durable state; without it everything is in memory.
-    #[arg(long)]
-    data: Option<PathBuf>,
-    /// TOML seed file (pools, clients, users) applied at start.
-    #[arg(long)]
-    seed: Option<PathBuf>,
+    #[command(flatten)]
+    serve: ServeArgs,
 }
 
 #[tokio::main]
@@ -37,14 +26,7 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
-    let config = EmulatorConfig {
-        bind: args.bind,
-        port: args.port,
-        data: args.data,
-        seed: args.seed,
-        ..EmulatorConfig::default()
-    };
-    let emulator = match Emulator::start(config).await {
+    let emulator = match Emulator::start(args.serve.into_config()).await {
         Ok(emulator) => emulator,
         Err(error) => {
             tracing::error!(%error, "could not start");

@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::model::UserStatus;
 use crate::service::Service;
 use crate::store::StoreError;
+use crate::triggers::{TargetError, TriggerTarget};
 
 /// Why a seed file was not applied.
 #[derive(Debug, thiserror::Error)]
@@ -35,15 +36,89 @@ pub enum SeedError {
     /// Storage failed.
     #[error("storage: {0}")]
     Store(#[from] StoreError),
+    /// A `[triggers]` entry is not a URL or a command.
+    #[error("trigger {name:?}: {error}")]
+    Trigger {
+        /// Its name.
+        name: String,
+        /// Why.
+        error: TargetError,
+    },
 }
 
 /// The whole file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seed {
+    /// The trigger table: a name a pool's `lambda_config` uses (an ARN, say) to
+    /// a URL or a command line (a string, split like a shell would, or an array
+    /// of arguments). Commands run in the seed file's folder.
+    #[serde(default)]
+    pub triggers: BTreeMap<String, SeedTrigger>,
     /// Pools.
     #[serde(default)]
     pub pools: Vec<SeedPool>,
+}
+
+/// A trigger target in a seed file.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum SeedTrigger {
+    /// A URL or a command line.
+    Line(String),
+    /// A program and its arguments.
+    Argv(Vec<String>),
+}
+
+impl Seed {
+    /// Reads and parses a seed file.
+    pub fn load(path: &Path) -> Result<Self, SeedError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SeedError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(toml::from_str(&text)?)
+    }
+
+    /// The trigger table, commands set to run in `base` (the seed file's folder)
+    /// and relative program paths such as `./trigger.sh` resolved against it.
+    pub fn trigger_table(
+        &self,
+        base: Option<&Path>,
+    ) -> Result<BTreeMap<String, TriggerTarget>, SeedError> {
+        let mut table = BTreeMap::new();
+        for (name, trigger) in &self.triggers {
+            let target = match trigger {
+                SeedTrigger::Line(line) => TriggerTarget::parse(line),
+                SeedTrigger::Argv(argv) if argv.is_empty() => Err(TargetError::Empty),
+                SeedTrigger::Argv(argv) => Ok(TriggerTarget::Command {
+                    argv: argv.clone(),
+                    dir: None,
+                }),
+            }
+            .map_err(|error| SeedError::Trigger {
+                name: name.clone(),
+                error,
+            })?;
+            let target = match (target, base) {
+                (TriggerTarget::Command { mut argv, .. }, Some(base)) => {
+                    if let Some(program) = argv.first_mut() {
+                        let path = Path::new(program.as_str());
+                        if path.is_relative() && path.components().count() > 1 {
+                            *program = base.join(path).display().to_string();
+                        }
+                    }
+                    TriggerTarget::Command {
+                        argv,
+                        dir: Some(base.to_path_buf()),
+                    }
+                }
+                (target, _) => target,
+            };
+            table.insert(name.clone(), target);
+        }
+        Ok(table)
+    }
 }
 
 /// A pool.
@@ -69,6 +144,11 @@ pub struct SeedPool {
     /// Device tracking.
     #[serde(default)]
     pub devices: Option<SeedDevices>,
+    /// Lambda triggers, as LambdaConfig names them: `DefineAuthChallenge`,
+    /// `CreateAuthChallenge`, `VerifyAuthChallengeResponse` to a URL, `builtin`,
+    /// or a name from `[triggers]`.
+    #[serde(default)]
+    pub lambda_config: BTreeMap<String, String>,
     /// Minimum password length (default 8).
     #[serde(default)]
     pub password_minimum_length: Option<u32>,
@@ -147,13 +227,10 @@ impl std::fmt::Debug for SeedUser {
     }
 }
 
-/// Reads and applies a seed file.
+/// Reads and applies a seed file (its `[triggers]` are not installed: they
+/// belong in the [`crate::ServiceConfig`] the service was opened with).
 pub fn apply_file(service: &Service, path: &Path) -> Result<(), SeedError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SeedError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
-    apply(service, &toml::from_str(&text)?)
+    apply(service, &Seed::load(path)?)
 }
 
 /// Applies a parsed seed.
@@ -182,6 +259,9 @@ impl Service {
                 "ChallengeRequiredOnNewDevice": devices.challenge_required_on_new_device,
                 "DeviceOnlyRememberedOnUserPrompt": devices.device_only_remembered_on_user_prompt,
             });
+        }
+        if !seed.lambda_config.is_empty() {
+            input["LambdaConfig"] = json!(seed.lambda_config);
         }
         if let Some(length) = seed.password_minimum_length {
             input["Policies"] = json!({ "PasswordPolicy": { "MinimumLength": length } });
@@ -236,5 +316,48 @@ impl Service {
         }
         tracing::info!(pool = %pool.id, "seed: pool created");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_trigger_table_runs_commands_in_the_seed_folder() {
+        let seed: Seed = toml::from_str(
+            r#"
+            [triggers]
+            "arn:a" = "python3 triggers.py --verbose"
+            "arn:b" = ["./bin/verify", "x y"]
+            "arn:c" = "https://example.com/define"
+            "#,
+        )
+        .unwrap();
+        let base = Path::new("/srv/seeds");
+        let table = seed.trigger_table(Some(base)).unwrap();
+        assert_eq!(
+            table["arn:a"],
+            TriggerTarget::Command {
+                argv: vec!["python3".into(), "triggers.py".into(), "--verbose".into()],
+                dir: Some(base.to_path_buf()),
+            }
+        );
+        assert_eq!(
+            table["arn:b"],
+            TriggerTarget::Command {
+                argv: vec!["/srv/seeds/./bin/verify".into(), "x y".into()],
+                dir: Some(base.to_path_buf()),
+            }
+        );
+        assert_eq!(
+            table["arn:c"],
+            TriggerTarget::Url("https://example.com/define".into())
+        );
+        let bad: Seed = toml::from_str("[triggers]\n\"arn:d\" = []\n").unwrap();
+        let error = bad.trigger_table(None).unwrap_err().to_string();
+        assert_eq!(error, "trigger \"arn:d\": empty trigger target");
     }
 }

@@ -7,7 +7,7 @@
 //! that), or the user and device of a pending DEVICE_SRP_AUTH. Taking a session
 //! removes it under every key, so a session or a secret block works once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use cognito_auth_srp::ServerChallenge;
 
@@ -70,18 +70,30 @@ pub enum Step {
         /// The code sent.
         code: String,
     },
-    /// CUSTOM_CHALLENGE from the built-in trigger set: a code sent to the outbox.
+    /// CUSTOM_CHALLENGE: what CreateAuthChallenge returned, kept for
+    /// VerifyAuthChallengeResponse.
     CustomChallenge {
-        /// The code sent.
-        code: String,
-        /// Wrong answers so far.
-        attempts: u32,
+        /// `privateChallengeParameters` (the expected answer, say).
+        private: BTreeMap<String, String>,
+        /// `challengeMetadata`, recorded in the session history once answered.
+        metadata: Option<String>,
     },
     /// MFA_SETUP: TOTP association in progress.
     MfaSetup {
         /// VerifySoftwareToken succeeded for this session.
         verified: bool,
     },
+}
+
+/// One answered challenge of a CUSTOM_AUTH sign-in (Cognito's `ChallengeResult`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengeRound {
+    /// `SRP_A`, `PASSWORD_VERIFIER` or `CUSTOM_CHALLENGE`.
+    pub challenge_name: String,
+    /// Whether it was answered correctly.
+    pub challenge_result: bool,
+    /// CreateAuthChallenge's `challengeMetadata`, for custom challenges.
+    pub challenge_metadata: Option<String>,
 }
 
 /// A sign-in in progress.
@@ -95,8 +107,9 @@ pub struct Session {
     pub username: String,
     /// Started with AdminInitiateAuth.
     pub admin: bool,
-    /// CUSTOM_AUTH with SRP first: a custom challenge follows the password.
-    pub custom_auth: bool,
+    /// CUSTOM_AUTH: the challenges answered so far, as DefineAuthChallenge
+    /// sees them in `request.session`. `None` for every other flow.
+    pub custom_auth: Option<Vec<ChallengeRound>>,
     /// A device key the client offered (InitiateAuth or PASSWORD_VERIFIER).
     pub device_key: Option<String>,
     /// The device proved itself with DEVICE_PASSWORD_VERIFIER.
@@ -225,7 +238,7 @@ mod tests {
             client_id: "c".into(),
             username: "u".into(),
             admin: false,
-            custom_auth: false,
+            custom_auth: None,
             device_key: None,
             device_authenticated: false,
             auth_time: 0,

@@ -16,7 +16,9 @@ use super::{Grant, Service, lock, parse};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::{AppClient, Device, Pool, User, UserStatus};
-use crate::sessions::{Session, SessionError, Step, device_alias, secret_block_alias};
+use crate::sessions::{
+    ChallengeRound, Session, SessionError, Step, device_alias, secret_block_alias,
+};
 
 pub(crate) type Parameters = BTreeMap<String, String>;
 
@@ -31,6 +33,8 @@ struct InitiateInput {
     user_pool_id: Option<String>,
     #[serde(default)]
     session: Option<String>,
+    #[serde(default)]
+    client_metadata: Option<Parameters>,
 }
 
 #[derive(Deserialize)]
@@ -44,6 +48,8 @@ struct RespondInput {
     challenge_responses: Option<Parameters>,
     #[serde(default)]
     user_pool_id: Option<String>,
+    #[serde(default)]
+    client_metadata: Option<Parameters>,
 }
 
 /// Where a sign-in stands between steps.
@@ -53,7 +59,10 @@ pub(crate) struct Progress {
     pub client: AppClient,
     pub user: User,
     pub admin: bool,
-    pub custom_auth: bool,
+    /// CUSTOM_AUTH's challenge history; `None` in every other flow.
+    pub custom_auth: Option<Vec<ChallengeRound>>,
+    /// The ClientMetadata of the request being answered, for triggers.
+    pub client_metadata: Parameters,
     pub device_key: Option<String>,
     pub device_authenticated: bool,
     pub auth_time: i64,
@@ -171,7 +180,7 @@ impl Service {
                 if !client.allows("ALLOW_USER_SRP_AUTH") && !client.allows("USER_SRP_AUTH") {
                     return Err(not_enabled(flow));
                 }
-                self.start_srp(pool, client, &params, admin, false)
+                self.start_srp(pool, client, &params, admin, None)
             }
             "USER_PASSWORD_AUTH" if !admin => {
                 if !client.allows("ALLOW_USER_PASSWORD_AUTH") {
@@ -195,7 +204,8 @@ impl Service {
                 if !client.allows("ALLOW_CUSTOM_AUTH") {
                     return Err(not_enabled(flow));
                 }
-                self.start_custom_auth(pool, client, &params, admin)
+                let metadata = input.client_metadata.unwrap_or_default();
+                self.start_custom_auth(pool, client, &params, admin, metadata)
             }
             "USER_AUTH" => {
                 if !client.allows("ALLOW_USER_AUTH") {
@@ -268,7 +278,7 @@ impl Service {
         client: AppClient,
         params: &Parameters,
         admin: bool,
-        custom_auth: bool,
+        custom_auth: Option<Vec<ChallengeRound>>,
     ) -> ApiResult<Value> {
         let typed = required(params, "USERNAME")?;
         let srp_a = required(params, "SRP_A")?;
@@ -382,7 +392,8 @@ impl Service {
             client,
             user,
             admin,
-            custom_auth: false,
+            custom_auth: None,
+            client_metadata: Parameters::new(),
             device_key: params.get("DEVICE_KEY").cloned(),
             device_authenticated: false,
             auth_time: ids::now(),
@@ -437,8 +448,11 @@ impl Service {
             ));
         }
         let session = input.session.as_deref();
+        let metadata = input.client_metadata.unwrap_or_default();
         match input.challenge_name.as_str() {
-            "PASSWORD_VERIFIER" => self.answer_password_verifier(client, session, &responses),
+            "PASSWORD_VERIFIER" => {
+                self.answer_password_verifier(client, session, &responses, metadata)
+            }
             "DEVICE_SRP_AUTH" => self.answer_device_srp_auth(client, session, &responses),
             "DEVICE_PASSWORD_VERIFIER" => {
                 self.answer_device_password_verifier(client, session, &responses)
@@ -447,7 +461,9 @@ impl Service {
             "SMS_MFA" | "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP" | "SELECT_MFA_TYPE" | "MFA_SETUP"
             | "SMS_OTP" => self.answer_mfa(client, &input.challenge_name, session, &responses),
             "SELECT_CHALLENGE" => self.answer_select_challenge(client, session, &responses),
-            "CUSTOM_CHALLENGE" => self.answer_custom_challenge(client, session, &responses),
+            "CUSTOM_CHALLENGE" => {
+                self.answer_custom_challenge(client, session, &responses, metadata)
+            }
             other => {
                 let shown: String = other.chars().take(64).collect();
                 Err(ApiError::invalid_parameter(format!(
@@ -493,7 +509,8 @@ impl Service {
             client,
             user,
             admin: session.admin,
-            custom_auth: session.custom_auth,
+            custom_auth: session.custom_auth.clone(),
+            client_metadata: Parameters::new(),
             device_key: session.device_key.clone(),
             device_authenticated: session.device_authenticated,
             auth_time: session.auth_time,
@@ -525,6 +542,7 @@ impl Service {
         client: AppClient,
         token: Option<&str>,
         responses: &Parameters,
+        client_metadata: Parameters,
     ) -> ApiResult<Value> {
         let (username, timestamp, signature, secret_block) = claim_fields(responses)?;
         let alias = secret_block_alias(secret_block);
@@ -547,6 +565,7 @@ impl Service {
             return Err(ApiError::incorrect_credentials());
         }
         let mut progress = self.progress(client, &session)?;
+        progress.client_metadata = client_metadata;
         self.check_response_user(&progress, responses)?;
         let now = ids::now();
         let pool_name = progress.pool.id.clone();
@@ -584,6 +603,11 @@ impl Service {
         if let Err(error) = verdict {
             if error == ApiError::incorrect_credentials() {
                 lock(&self.lockout).record_failure(&pool_name, &user_name, now);
+                if progress.custom_auth.is_some() {
+                    // CUSTOM_AUTH with SRP first: DefineAuthChallenge hears of the
+                    // wrong password and decides (it usually fails the sign-in).
+                    return self.next_custom_step(progress, "PASSWORD_VERIFIER", false, None);
+                }
             }
             return Err(error);
         }
@@ -621,10 +645,10 @@ impl Service {
 
     /// Moves a sign-in on from `from`: the next challenge, or tokens.
     pub(crate) fn advance(&self, progress: Progress, from: Stage) -> ApiResult<Value> {
-        if from == Stage::Password && progress.custom_auth {
-            // CUSTOM_AUTH with SRP first: the built-in DefineAuthChallenge asks
-            // for its code once the password is proven.
-            return self.custom_challenge(progress, None, 0);
+        if from == Stage::Password && progress.custom_auth.is_some() {
+            // CUSTOM_AUTH with SRP first: DefineAuthChallenge decides what follows
+            // the password.
+            return self.next_custom_step(progress, "PASSWORD_VERIFIER", true, None);
         }
         if from == Stage::Password && progress.user.status == UserStatus::ForceChangePassword {
             let mut attributes = serde_json::Map::new();
@@ -736,7 +760,7 @@ impl Service {
             client_id: progress.client.client_id.clone(),
             username: progress.user.username.clone(),
             admin: progress.admin,
-            custom_auth: progress.custom_auth,
+            custom_auth: progress.custom_auth.clone(),
             device_key: progress.device_key.clone(),
             device_authenticated: progress.device_authenticated,
             auth_time: progress.auth_time,

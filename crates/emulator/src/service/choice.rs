@@ -1,14 +1,8 @@
-//! USER_AUTH (choice-based sign-in) and CUSTOM_AUTH with the built-in trigger set.
+//! USER_AUTH (choice-based sign-in).
 //!
 //! USER_AUTH offers the pool's `SignInPolicy.AllowedFirstAuthFactors`: PASSWORD
 //! (which also offers PASSWORD_SRP), EMAIL_OTP and SMS_OTP (codes to the outbox),
 //! WEB_AUTHN (refused: the emulator has no passkeys).
-//!
-//! CUSTOM_AUTH runs a built-in Define / Create / Verify trigger set that needs no
-//! code: a six-digit code goes to the outbox, the answer must match, three wrong
-//! answers end the sign-in. With `CHALLENGE_NAME = SRP_A` the password is proven
-//! by SRP first. It applies when the pool's LambdaConfig has no
-//! DefineAuthChallenge or names `builtin`; external triggers are not run.
 
 use serde_json::{Value, json};
 
@@ -17,12 +11,9 @@ use super::auth::{Parameters, Progress, challenge, required};
 use super::{Service, same_secret};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
-use crate::model::{AppClient, Pool, User, UserStatus};
+use crate::model::{AppClient, Pool, User};
 use crate::outbox::Message;
 use crate::sessions::Step;
-
-/// Wrong custom-challenge answers allowed before the sign-in fails.
-const CUSTOM_ATTEMPTS: u32 = 3;
 
 fn first_factors(pool: &Pool, user: &User) -> Vec<String> {
     let mut available = Vec::new();
@@ -48,13 +39,20 @@ fn web_authn_not_configured() -> ApiError {
 }
 
 impl Service {
-    fn progress_for(&self, pool: Pool, client: AppClient, user: User, admin: bool) -> Progress {
+    pub(crate) fn progress_for(
+        &self,
+        pool: Pool,
+        client: AppClient,
+        user: User,
+        admin: bool,
+    ) -> Progress {
         Progress {
             pool,
             client,
             user,
             admin,
-            custom_auth: false,
+            custom_auth: None,
+            client_metadata: Default::default(),
             device_key: None,
             device_authenticated: false,
             auth_time: 0,
@@ -157,7 +155,7 @@ impl Service {
     ) -> ApiResult<Value> {
         match factor {
             "PASSWORD" => self.password_sign_in(pool, client, params, admin),
-            "PASSWORD_SRP" => self.start_srp(pool, client, params, admin, false),
+            "PASSWORD_SRP" => self.start_srp(pool, client, params, admin, None),
             "EMAIL_OTP" | "SMS_OTP" => {
                 let (challenge_name, medium, attribute): (&'static str, &str, &str) =
                     if factor == "EMAIL_OTP" {
@@ -190,7 +188,7 @@ impl Service {
     }
 
     /// Sends a fresh code to the outbox and returns it.
-    fn send_code(
+    pub(crate) fn send_code(
         &self,
         pool: &Pool,
         user: &User,
@@ -253,107 +251,5 @@ impl Service {
         };
         let answer = required(responses, field)?;
         Ok(same_secret(code, answer))
-    }
-
-    fn builtin_triggers(pool: &Pool) -> bool {
-        match pool.lambda_config.get("DefineAuthChallenge") {
-            None | Some(Value::Null) => true,
-            Some(value) => value.as_str().is_some_and(|v| v.starts_with("builtin")),
-        }
-    }
-
-    pub(super) fn start_custom_auth(
-        &self,
-        pool: Pool,
-        client: AppClient,
-        params: &Parameters,
-        admin: bool,
-    ) -> ApiResult<Value> {
-        if !Self::builtin_triggers(&pool) {
-            return Err(ApiError::new(
-                ErrorKind::InvalidLambdaResponse,
-                "DefineAuthChallenge Lambda did not return a response.",
-            ));
-        }
-        if params.get("CHALLENGE_NAME").map(String::as_str) == Some("SRP_A") {
-            return self.start_srp(pool, client, params, admin, true);
-        }
-        let typed = required(params, "USERNAME")?;
-        Self::check_secret_hash(
-            &client,
-            typed,
-            params.get("SECRET_HASH").map(String::as_str),
-        )?;
-        let Some(user) = self.first_factor_user(&pool, &client, typed)? else {
-            return Err(ApiError::incorrect_credentials());
-        };
-        if user.status == UserStatus::Unconfirmed {
-            return Err(ApiError::user_not_confirmed());
-        }
-        let mut progress = self.progress_for(pool, client, user, admin);
-        progress.custom_auth = true;
-        self.custom_challenge(progress, None, 0)
-    }
-
-    /// Issues a CUSTOM_CHALLENGE (a fresh code unless `code` is given again).
-    pub(crate) fn custom_challenge(
-        &self,
-        progress: Progress,
-        code: Option<String>,
-        attempts: u32,
-    ) -> ApiResult<Value> {
-        let (medium, destination) = match (
-            progress.user.email(),
-            progress.user.attributes.get("phone_number"),
-        ) {
-            (Some(email), _) => ("EMAIL", email.to_owned()),
-            (None, Some(phone)) => ("SMS", phone.clone()),
-            (None, None) => ("EMAIL", progress.user.username.clone()),
-        };
-        let code = match code {
-            Some(code) => code,
-            None => self.send_code(
-                &progress.pool,
-                &progress.user,
-                medium,
-                &destination,
-                "CUSTOM_CHALLENGE",
-            ),
-        };
-        let parameters = json!({
-            "USERNAME": progress.user.username,
-            "CODE_DELIVERY_DELIVERY_MEDIUM": medium,
-            "CODE_DELIVERY_DESTINATION": mask_destination(&destination),
-        });
-        let token = self.next_session(&progress, Step::CustomChallenge { code, attempts }, vec![]);
-        Ok(challenge("CUSTOM_CHALLENGE", &token, parameters))
-    }
-
-    pub(super) fn answer_custom_challenge(
-        &self,
-        client: AppClient,
-        token: Option<&str>,
-        responses: &Parameters,
-    ) -> ApiResult<Value> {
-        let session = self.take_session(&client, token, None)?;
-        let Step::CustomChallenge { code, attempts } = &session.step else {
-            return Err(ApiError::invalid_session());
-        };
-        let mut progress = self.progress(client, &session)?;
-        self.check_response_user(&progress, responses)?;
-        let answer = required(responses, "ANSWER")?;
-        if !same_secret(code, answer) {
-            let attempts = attempts + 1;
-            if attempts >= CUSTOM_ATTEMPTS {
-                return Err(ApiError::incorrect_credentials());
-            }
-            // The built-in DefineAuthChallenge asks again with the same code.
-            return self.custom_challenge(progress, Some(code.clone()), attempts);
-        }
-        if progress.auth_time == 0 {
-            progress.auth_time = ids::now();
-        }
-        progress.custom_auth = false;
-        self.finish(progress)
     }
 }

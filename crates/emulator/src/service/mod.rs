@@ -5,15 +5,17 @@
 mod admin;
 mod auth;
 mod choice;
+mod custom;
 mod devices;
 mod mfa;
 mod session_tokens;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -27,6 +29,7 @@ use crate::outbox::Outbox;
 use crate::sessions::Sessions;
 use crate::store::{Store, StoreError};
 use crate::tokens::{self, SigningKey, TokenError};
+use crate::triggers::{self, TriggerTarget};
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
@@ -61,6 +64,11 @@ pub struct ServiceConfig {
     pub clock_skew_seconds: i64,
     /// Overrides every client's AuthSessionValidity (tests of expiry).
     pub session_validity_seconds: Option<i64>,
+    /// The operator's trigger table: a LambdaConfig name (an ARN, say) to the
+    /// command or URL that runs it. See [`crate::triggers`].
+    pub triggers: BTreeMap<String, TriggerTarget>,
+    /// How long a trigger may take before the sign-in fails.
+    pub trigger_timeout: Duration,
 }
 
 impl Default for ServiceConfig {
@@ -68,6 +76,8 @@ impl Default for ServiceConfig {
         Self {
             clock_skew_seconds: 300,
             session_validity_seconds: None,
+            triggers: BTreeMap::new(),
+            trigger_timeout: triggers::DEFAULT_TIMEOUT,
         }
     }
 }
