@@ -9,21 +9,9 @@ mod common;
 
 use std::path::PathBuf;
 
-fn python() -> PathBuf {
-    match std::env::var_os("COGNITO_AUTH_PYTHON") {
-        Some(path) => PathBuf::from(path),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"),
-    }
-}
-
 #[tokio::test]
 async fn pycognito_signs_in_with_srp() {
-    let python = python();
-    assert!(
-        python.exists(),
-        "no Python at {} (set COGNITO_AUTH_PYTHON, or run: python3 -m venv .venv && .venv/bin/pip install pycognito==2024.5.1)",
-        python.display()
-    );
+    let python = common::python();
     let check = tokio::process::Command::new(&python)
         .args(["-c", "import pycognito, boto3"])
         .output()

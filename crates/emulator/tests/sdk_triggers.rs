@@ -22,9 +22,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cognito_auth_emulator::{Emulator, EmulatorConfig, TriggerTarget};
-use cognito_auth_srp::{PoolId, SystemClock, UserSrpClient};
+use cognito_auth_srp::{PoolId, UserSrpClient};
 use common::*;
-use secrecy::SecretString;
 use serde_json::{Value, json};
 
 const SRP_A_FIRST: &str = "SRP_A";
@@ -106,6 +105,15 @@ fn lambda_config(define: &str, create: &str, verify: &str) -> LambdaConfigType {
         .create_auth_challenge(create)
         .verify_auth_challenge_response(verify)
         .build()
+}
+
+async fn set_triggers(sdk: &Client, pool_id: &str, define: &str, create: &str, verify: &str) {
+    sdk.update_user_pool()
+        .user_pool_id(pool_id)
+        .lambda_config(lambda_config(define, create, verify))
+        .send()
+        .await
+        .unwrap();
 }
 
 async fn custom_client(sdk: &Client, pool_id: &str) -> Setup {
@@ -216,25 +224,17 @@ async fn prove_password(
         started.challenge_name(),
         Some(&ChallengeNameType::PasswordVerifier)
     );
-    let responses: HashMap<String, String> = srp
-        .password_verifier_responses(
-            started.challenge_parameters().unwrap(),
-            &SecretString::from(password.to_owned()),
-            None,
-            &SystemClock,
-        )
-        .unwrap()
-        .into_iter()
-        .collect();
-    let reply = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::PasswordVerifier)
-        .set_session(started.session().map(str::to_owned))
-        .set_challenge_responses(Some(responses))
-        .send()
-        .await
-        .map_err(|e| error_of(&e))?;
+    let reply = answer_password_verifier(
+        sdk,
+        &setup.client_id,
+        srp,
+        started.challenge_parameters().unwrap(),
+        started.session(),
+        password,
+        None,
+    )
+    .await
+    .map_err(|e| error_of(&e))?;
     Ok((
         reply.challenge_name().cloned(),
         reply.session().map(str::to_owned),
@@ -270,16 +270,14 @@ async fn http_triggers_set_by_update_user_pool_drive_the_custom_flow() {
     let emulator = emulator().await;
     let sdk = sdk(&emulator.endpoint_url());
     let pool_id = create_pool(&sdk, PoolOptions::default()).await;
-    sdk.update_user_pool()
-        .user_pool_id(&pool_id)
-        .lambda_config(lambda_config(
-            &format!("{base}/define"),
-            &format!("{base}/create"),
-            &format!("{base}/verify"),
-        ))
-        .send()
-        .await
-        .unwrap();
+    set_triggers(
+        &sdk,
+        &pool_id,
+        &format!("{base}/define"),
+        &format!("{base}/create"),
+        &format!("{base}/verify"),
+    )
+    .await;
     let described = sdk
         .describe_user_pool()
         .user_pool_id(&pool_id)
@@ -434,13 +432,6 @@ async fn http_triggers_set_by_update_user_pool_drive_the_custom_flow() {
     emulator.shutdown().await;
 }
 
-fn python() -> PathBuf {
-    match std::env::var_os("COGNITO_AUTH_PYTHON") {
-        Some(path) => PathBuf::from(path),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"),
-    }
-}
-
 /// The sum asked by examples/custom-auth/triggers.py: "What is A + B?".
 fn solve(question: &str) -> String {
     let numbers: Vec<u32> = question
@@ -456,11 +447,6 @@ fn solve(question: &str) -> String {
 #[tokio::test]
 async fn command_triggers_from_the_example_seed_drive_the_custom_flow() {
     let python = python();
-    assert!(
-        python.exists(),
-        "no Python at {} (set COGNITO_AUTH_PYTHON, or make .venv)",
-        python.display()
-    );
     let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/custom-auth");
     let mut config = EmulatorConfig {
         seed: Some(folder.join("seed.toml")),
@@ -608,16 +594,14 @@ async fn failing_triggers_answer_as_cognito_does() {
         ),
     ];
     for (define, code, message) in cases {
-        sdk.update_user_pool()
-            .user_pool_id(&pool_id)
-            .lambda_config(lambda_config(
-                &define,
-                &format!("{base}/create"),
-                &format!("{base}/verify"),
-            ))
-            .send()
-            .await
-            .unwrap();
+        set_triggers(
+            &sdk,
+            &pool_id,
+            &define,
+            &format!("{base}/create"),
+            &format!("{base}/verify"),
+        )
+        .await;
         let (got_code, got_message) = start(&sdk, &setup, "finn", None).await.unwrap_err();
         assert_eq!(got_code, code, "{define}: {got_message}");
         assert!(
@@ -628,16 +612,14 @@ async fn failing_triggers_answer_as_cognito_does() {
 
     // A Verify that fails mid-sign-in ends that sign-in with its error; the
     // emulator goes on serving.
-    sdk.update_user_pool()
-        .user_pool_id(&pool_id)
-        .lambda_config(lambda_config(
-            &format!("{base}/define"),
-            &format!("{base}/create"),
-            &arn("exits"),
-        ))
-        .send()
-        .await
-        .unwrap();
+    set_triggers(
+        &sdk,
+        &pool_id,
+        &format!("{base}/define"),
+        &format!("{base}/create"),
+        &arn("exits"),
+    )
+    .await;
     let started = start(&sdk, &setup, "finn", None).await.unwrap();
     let mut session = started.session().unwrap().to_owned();
     let (code, message) = answer(&sdk, &setup, "finn", &mut session, "5")

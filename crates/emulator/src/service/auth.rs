@@ -152,19 +152,7 @@ fn claim_fields(responses: &Parameters) -> ApiResult<(&str, &str, &str, &str)> {
 impl Service {
     pub(super) fn initiate_auth(&self, input: Value, admin: bool) -> ApiResult<Value> {
         let input: InitiateInput = parse(input)?;
-        let client = self.client(&input.client_id)?;
-        if admin {
-            let pool_id = input
-                .user_pool_id
-                .as_deref()
-                .ok_or_else(|| ApiError::null_member("userPoolId"))?;
-            if pool_id != client.pool_id {
-                return Err(ApiError::resource_not_found(format!(
-                    "User pool client {} does not exist.",
-                    client.client_id
-                )));
-            }
-        }
+        let client = self.caller_client(&input.client_id, input.user_pool_id.as_deref(), admin)?;
         let pool = self.pool(&client.pool_id)?;
         let params = input.auth_parameters.unwrap_or_default();
         let flow = input.auth_flow.as_str();
@@ -226,6 +214,27 @@ impl Service {
                 )))
             }
         }
+    }
+
+    /// The app client a sign-in call names. The Admin forms also name the pool,
+    /// which must be the client's.
+    fn caller_client(
+        &self,
+        client_id: &str,
+        user_pool_id: Option<&str>,
+        admin: bool,
+    ) -> ApiResult<AppClient> {
+        let client = self.client(client_id)?;
+        if admin {
+            let pool_id = user_pool_id.ok_or_else(|| ApiError::null_member("userPoolId"))?;
+            if pool_id != client.pool_id {
+                return Err(ApiError::resource_not_found(format!(
+                    "User pool client {} does not exist.",
+                    client.client_id
+                )));
+            }
+        }
+        Ok(client)
     }
 
     /// The user for a first factor, or the error Cognito gives for them, which
@@ -423,19 +432,7 @@ impl Service {
 
     pub(super) fn respond_to_auth_challenge(&self, input: Value, admin: bool) -> ApiResult<Value> {
         let input: RespondInput = parse(input)?;
-        let client = self.client(&input.client_id)?;
-        if admin {
-            let pool_id = input
-                .user_pool_id
-                .as_deref()
-                .ok_or_else(|| ApiError::null_member("userPoolId"))?;
-            if pool_id != client.pool_id {
-                return Err(ApiError::resource_not_found(format!(
-                    "User pool client {} does not exist.",
-                    client.client_id
-                )));
-            }
-        }
+        let client = self.caller_client(&input.client_id, input.user_pool_id.as_deref(), admin)?;
         let responses = input.challenge_responses.unwrap_or_default();
         if responses.is_empty() {
             return Err(ApiError::missing_parameter("challenge responses."));

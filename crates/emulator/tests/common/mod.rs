@@ -211,9 +211,32 @@ pub async fn srp_sign_in(
         Some(&ChallengeNameType::PasswordVerifier)
     );
     let challenge = started.challenge_parameters().unwrap().clone();
+    answer_password_verifier(
+        sdk,
+        &setup.client_id,
+        &srp,
+        &challenge,
+        started.session(),
+        password,
+        device_key,
+    )
+    .await
+}
+
+/// RespondToAuthChallenge(PASSWORD_VERIFIER) to the challenge parameters of an
+/// InitiateAuth, the proof computed by `srp` from `password`.
+pub async fn answer_password_verifier(
+    sdk: &Client,
+    client_id: &str,
+    srp: &UserSrpClient,
+    challenge: &HashMap<String, String>,
+    session: Option<&str>,
+    password: &str,
+    device_key: Option<&str>,
+) -> Verified {
     let responses: HashMap<String, String> = srp
         .password_verifier_responses(
-            &challenge,
+            challenge,
             &SecretString::from(password.to_owned()),
             device_key,
             &SystemClock,
@@ -222,12 +245,28 @@ pub async fn srp_sign_in(
         .into_iter()
         .collect();
     sdk.respond_to_auth_challenge()
-        .client_id(&setup.client_id)
+        .client_id(client_id)
         .challenge_name(ChallengeNameType::PasswordVerifier)
-        .set_session(started.session().map(str::to_owned))
+        .set_session(session.map(str::to_owned))
         .set_challenge_responses(Some(responses))
         .send()
         .await
+}
+
+/// The Python for interop and trigger tests: `COGNITO_AUTH_PYTHON`, else
+/// `.venv/bin/python` at the workspace root (what `.ci/run` makes). A missing
+/// one fails the test that needs it, with this hint.
+pub fn python() -> std::path::PathBuf {
+    let python = match std::env::var_os("COGNITO_AUTH_PYTHON") {
+        Some(path) => std::path::PathBuf::from(path),
+        None => std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"),
+    };
+    assert!(
+        python.exists(),
+        "no Python at {} (set COGNITO_AUTH_PYTHON, or run: python3 -m venv .venv && .venv/bin/pip install -r scripts/interop-requirements.txt)",
+        python.display()
+    );
+    python
 }
 
 /// A raw HTTP/1.1 exchange with the emulator: `(status, headers, body)`.
