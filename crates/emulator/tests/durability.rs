@@ -10,7 +10,6 @@ use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
-use aws_sdk_cognitoidentityprovider::types::DeviceSecretVerifierConfigType;
 use common::*;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -60,18 +59,7 @@ async fn acknowledged_writes_survive_kill_9() {
     let registration =
         cognito_auth_srp::register_device(metadata.device_group_key().unwrap(), &device_key)
             .unwrap();
-    sdk.confirm_device()
-        .access_token(&access)
-        .device_key(&device_key)
-        .device_secret_verifier_config(
-            DeviceSecretVerifierConfigType::builder()
-                .password_verifier(&registration.verifier_config.password_verifier)
-                .salt(&registration.verifier_config.salt)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    confirm_device(&sdk, &access, &device_key, None, &registration).await;
 
     // Write users until killed; remember which writes were acknowledged.
     let acknowledged = Arc::new(Mutex::new(Vec::new()));

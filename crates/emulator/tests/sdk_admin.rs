@@ -5,15 +5,12 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ChallengeNameType, DeviceConfigurationType, TimeUnitsType,
     TokenValidityUnitsType, UserPoolMfaType,
 };
-use cognito_auth_srp::{PoolId, SystemClock, UserSrpClient};
+use cognito_auth_srp::SystemClock;
 use common::*;
-use secrecy::SecretString;
 
 #[tokio::test]
 async fn admin_srp_and_pool_and_client_settings() {
@@ -30,7 +27,7 @@ async fn admin_srp_and_pool_and_client_settings() {
     .await;
     create_user(&sdk, &setup, "vic", &[]).await;
 
-    let srp = UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap();
+    let srp = srp_client(&setup);
     let started = sdk
         .admin_initiate_auth()
         .user_pool_id(&setup.pool_id)
@@ -48,16 +45,13 @@ async fn admin_srp_and_pool_and_client_settings() {
         started.challenge_name(),
         Some(&ChallengeNameType::PasswordVerifier)
     );
-    let responses: HashMap<String, String> = srp
-        .password_verifier_responses(
-            started.challenge_parameters().unwrap(),
-            &SecretString::from(PASSWORD),
-            None,
-            &SystemClock,
-        )
-        .unwrap()
-        .into_iter()
-        .collect();
+    let responses = password_verifier_responses(
+        &srp,
+        started.challenge_parameters().unwrap(),
+        PASSWORD,
+        None,
+        &SystemClock,
+    );
     let done = sdk
         .admin_respond_to_auth_challenge()
         .user_pool_id(&setup.pool_id)

@@ -11,10 +11,7 @@ use aws_sdk_cognitoidentityprovider::types::{
     AuthFactorType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, SignInPolicyType,
     UserPoolPolicyType,
 };
-use cognito_auth_emulator::Emulator;
-use cognito_auth_srp::{PoolId, SystemClock, UserSrpClient};
 use common::*;
-use secrecy::SecretString;
 
 async fn choice_pool(sdk: &aws_sdk_cognitoidentityprovider::Client) -> Setup {
     let pool = sdk
@@ -46,17 +43,6 @@ async fn choice_pool(sdk: &aws_sdk_cognitoidentityprovider::Client) -> Setup {
     create_client(sdk, &pool_id, client).await
 }
 
-fn last_code(emulator: &Emulator, username: &str) -> String {
-    emulator
-        .service()
-        .outbox()
-        .messages(Some(username))
-        .last()
-        .unwrap()
-        .code
-        .clone()
-}
-
 #[tokio::test]
 async fn user_auth_select_challenge_password_srp_and_email_otp() {
     let emulator = emulator().await;
@@ -82,21 +68,23 @@ async fn user_auth_select_challenge_password_srp_and_email_otp() {
         .map(|c| c.as_str().to_owned())
         .collect();
     assert_eq!(available, ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]);
-    let done = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::SelectChallenge)
-        .session(selecting.session().unwrap())
-        .challenge_responses("USERNAME", "pat")
-        .challenge_responses("ANSWER", "PASSWORD")
-        .challenge_responses("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap();
+    let done = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::SelectChallenge,
+        Some(selecting.session().unwrap()),
+        &[
+            ("USERNAME", "pat"),
+            ("ANSWER", "PASSWORD"),
+            ("PASSWORD", PASSWORD),
+        ],
+    )
+    .await
+    .unwrap();
     assert!(done.authentication_result().is_some());
 
     // PREFERRED_CHALLENGE = PASSWORD_SRP goes straight to PASSWORD_VERIFIER.
-    let srp = UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap();
+    let srp = srp_client(&setup);
     let verifier = start()
         .auth_parameters("PREFERRED_CHALLENGE", "PASSWORD_SRP")
         .auth_parameters("SRP_A", srp.srp_a())
@@ -107,53 +95,53 @@ async fn user_auth_select_challenge_password_srp_and_email_otp() {
         verifier.challenge_name(),
         Some(&ChallengeNameType::PasswordVerifier)
     );
-    let responses: HashMap<String, String> = srp
-        .password_verifier_responses(
-            verifier.challenge_parameters().unwrap(),
-            &SecretString::from(PASSWORD),
-            None,
-            &SystemClock,
-        )
-        .unwrap()
-        .into_iter()
-        .collect();
-    let done = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::PasswordVerifier)
-        .session(verifier.session().unwrap())
-        .set_challenge_responses(Some(responses))
-        .send()
-        .await
-        .unwrap();
+    let done = answer_password_verifier(
+        &sdk,
+        &setup.client_id,
+        &srp,
+        verifier.challenge_parameters().unwrap(),
+        Some(verifier.session().unwrap()),
+        PASSWORD,
+        None,
+    )
+    .await
+    .unwrap();
     assert!(done.authentication_result().is_some());
 
     // EMAIL_OTP: a code in the outbox; a wrong one may be retried.
     let selecting = start().send().await.unwrap();
-    let otp = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::SelectChallenge)
-        .session(selecting.session().unwrap())
-        .challenge_responses("USERNAME", "pat")
-        .challenge_responses("ANSWER", "EMAIL_OTP")
-        .send()
-        .await
-        .unwrap();
+    let otp = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::SelectChallenge,
+        Some(selecting.session().unwrap()),
+        &[("USERNAME", "pat"), ("ANSWER", "EMAIL_OTP")],
+    )
+    .await
+    .unwrap();
     assert_eq!(otp.challenge_name(), Some(&ChallengeNameType::EmailOtp));
     let code = last_code(&emulator, "pat");
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let answer = |code: &str| {
-        sdk.respond_to_auth_challenge()
-            .client_id(&setup.client_id)
-            .challenge_name(ChallengeNameType::EmailOtp)
-            .session(otp.session().unwrap())
-            .challenge_responses("USERNAME", "pat")
-            .challenge_responses("EMAIL_OTP_CODE", code)
-    };
-    let error = answer(wrong).send().await.unwrap_err();
+    let session = otp.session().unwrap();
+    let error = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::EmailOtp,
+        Some(session),
+        &[("USERNAME", "pat"), ("EMAIL_OTP_CODE", wrong)],
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error_of(&error).0, "CodeMismatchException");
-    let done = answer(&code).send().await.unwrap();
+    let done = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::EmailOtp,
+        Some(session),
+        &[("USERNAME", "pat"), ("EMAIL_OTP_CODE", &code)],
+    )
+    .await
+    .unwrap();
     assert!(done.authentication_result().is_some());
 
     // A wrong password inside USER_AUTH is the usual answer.
@@ -231,34 +219,32 @@ async fn custom_auth_with_the_builtin_triggers() {
     );
     let code = last_code(&emulator, "quinn");
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let again = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::CustomChallenge)
-        .session(challenged.session().unwrap())
-        .challenge_responses("USERNAME", "quinn")
-        .challenge_responses("ANSWER", wrong)
-        .send()
-        .await
-        .unwrap();
+    let again = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::CustomChallenge,
+        Some(challenged.session().unwrap()),
+        &[("USERNAME", "quinn"), ("ANSWER", wrong)],
+    )
+    .await
+    .unwrap();
     assert_eq!(
         again.challenge_name(),
         Some(&ChallengeNameType::CustomChallenge)
     );
-    let done = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::CustomChallenge)
-        .session(again.session().unwrap())
-        .challenge_responses("USERNAME", "quinn")
-        .challenge_responses("ANSWER", &code)
-        .send()
-        .await
-        .unwrap();
+    let done = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::CustomChallenge,
+        Some(again.session().unwrap()),
+        &[("USERNAME", "quinn"), ("ANSWER", &code)],
+    )
+    .await
+    .unwrap();
     assert!(done.authentication_result().is_some());
 
     // SRP first (CHALLENGE_NAME = SRP_A), then the code.
-    let srp = UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap();
+    let srp = srp_client(&setup);
     let mut params: HashMap<String, String> = srp
         .initiate_auth_parameters("quinn", None)
         .into_iter()
@@ -276,39 +262,33 @@ async fn custom_auth_with_the_builtin_triggers() {
         verifier.challenge_name(),
         Some(&ChallengeNameType::PasswordVerifier)
     );
-    let responses: HashMap<String, String> = srp
-        .password_verifier_responses(
-            verifier.challenge_parameters().unwrap(),
-            &SecretString::from(PASSWORD),
-            None,
-            &SystemClock,
-        )
-        .unwrap()
-        .into_iter()
-        .collect();
-    let custom = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::PasswordVerifier)
-        .session(verifier.session().unwrap())
-        .set_challenge_responses(Some(responses))
-        .send()
-        .await
-        .unwrap();
+    let custom = answer_password_verifier(
+        &sdk,
+        &setup.client_id,
+        &srp,
+        verifier.challenge_parameters().unwrap(),
+        Some(verifier.session().unwrap()),
+        PASSWORD,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         custom.challenge_name(),
         Some(&ChallengeNameType::CustomChallenge)
     );
-    let done = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::CustomChallenge)
-        .session(custom.session().unwrap())
-        .challenge_responses("USERNAME", "quinn")
-        .challenge_responses("ANSWER", last_code(&emulator, "quinn"))
-        .send()
-        .await
-        .unwrap();
+    let done = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::CustomChallenge,
+        Some(custom.session().unwrap()),
+        &[
+            ("USERNAME", "quinn"),
+            ("ANSWER", &last_code(&emulator, "quinn")),
+        ],
+    )
+    .await
+    .unwrap();
     assert!(done.authentication_result().is_some());
     emulator.shutdown().await;
 }

@@ -5,13 +5,10 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, ChallengeNameType, DeviceRememberedStatusType, DeviceSecretVerifierConfigType,
-    SoftwareTokenMfaSettingsType,
+    AuthFlowType, ChallengeNameType, DeviceRememberedStatusType, SoftwareTokenMfaSettingsType,
 };
-use cognito_auth_srp::{DeviceSrpClient, SystemClock, register_device};
+use cognito_auth_srp::{DeviceSrpClient, register_device};
 use common::*;
 use serde_json::Value;
 
@@ -46,20 +43,14 @@ async fn remembered_device_signs_in_with_device_srp() {
     let group_key = metadata.device_group_key().unwrap().to_owned();
     assert!(device_key.starts_with("us-east-1_"));
     let registration = register_device(&group_key, &device_key).unwrap();
-    let confirmed = sdk
-        .confirm_device()
-        .access_token(tokens.access_token().unwrap())
-        .device_key(&device_key)
-        .device_name("test laptop")
-        .device_secret_verifier_config(
-            DeviceSecretVerifierConfigType::builder()
-                .password_verifier(&registration.verifier_config.password_verifier)
-                .salt(&registration.verifier_config.salt)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let confirmed = confirm_device(
+        &sdk,
+        tokens.access_token().unwrap(),
+        &device_key,
+        Some("test laptop"),
+        &registration,
+    )
+    .await;
     assert!(!confirmed.user_confirmation_necessary());
     let listed = sdk
         .list_devices()
@@ -86,40 +77,7 @@ async fn remembered_device_signs_in_with_device_srp() {
     );
     let username = verified.challenge_parameters().unwrap()["USERNAME"].clone();
     let device = DeviceSrpClient::new(setup.app(), registration.device.clone()).unwrap();
-    let srp_step = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::DeviceSrpAuth)
-        .set_session(verified.session().map(str::to_owned))
-        .set_challenge_responses(Some(
-            device
-                .device_srp_auth_responses(&username)
-                .into_iter()
-                .collect(),
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        srp_step.challenge_name(),
-        Some(&ChallengeNameType::DevicePasswordVerifier)
-    );
-    let responses: HashMap<String, String> = device
-        .device_password_verifier_responses(
-            srp_step.challenge_parameters().unwrap(),
-            &username,
-            &SystemClock,
-        )
-        .unwrap()
-        .into_iter()
-        .collect();
-    let done = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::DevicePasswordVerifier)
-        .set_session(srp_step.session().map(str::to_owned))
-        .set_challenge_responses(Some(responses))
-        .send()
+    let done = answer_device_challenges(&sdk, &setup, &device, &username, verified.session())
         .await
         .unwrap();
     let tokens = done.authentication_result().unwrap();
@@ -165,37 +123,11 @@ async fn remembered_device_signs_in_with_device_srp() {
         .await
         .unwrap();
     let device = DeviceSrpClient::new(setup.app(), impostor.device).unwrap();
-    let srp_step = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::DeviceSrpAuth)
-        .set_challenge_responses(Some(
-            device
-                .device_srp_auth_responses(&username)
-                .into_iter()
-                .collect(),
-        ))
-        .send()
-        .await
-        .unwrap();
-    let _ = verified;
-    let responses: HashMap<String, String> = device
-        .device_password_verifier_responses(
-            srp_step.challenge_parameters().unwrap(),
-            &username,
-            &SystemClock,
-        )
-        .unwrap()
-        .into_iter()
-        .collect();
-    let error = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::DevicePasswordVerifier)
-        .set_challenge_responses(Some(responses))
-        .send()
+    // Without Sessions this time: the device's SRP state finds the sign-in.
+    let error = answer_device_challenges(&sdk, &setup, &device, &username, None)
         .await
         .unwrap_err();
+    let _ = verified;
     assert_eq!(error_of(&error).1, "Incorrect username or password.");
 
     sdk.forget_device()
@@ -502,16 +434,15 @@ async fn new_password_required_then_totp_mfa() {
         challenged.challenge_name(),
         Some(&ChallengeNameType::NewPasswordRequired)
     );
-    let done = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::NewPasswordRequired)
-        .session(challenged.session().unwrap())
-        .challenge_responses("USERNAME", "nina")
-        .challenge_responses("NEW_PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap();
+    let done = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::NewPasswordRequired,
+        Some(challenged.session().unwrap()),
+        &[("USERNAME", "nina"), ("NEW_PASSWORD", PASSWORD)],
+    )
+    .await
+    .unwrap();
     let access = done
         .authentication_result()
         .unwrap()
@@ -527,12 +458,7 @@ async fn new_password_required_then_totp_mfa() {
         .await
         .unwrap();
     let secret = associated.secret_code().unwrap().to_owned();
-    let code = || {
-        cognito_auth_emulator::totp_code_now(
-            &base32_decode(&secret),
-            time::OffsetDateTime::now_utc().unix_timestamp(),
-        )
-    };
+    let code = || totp_now(&secret);
     let error = sdk
         .verify_software_token()
         .access_token(&access)
@@ -574,16 +500,15 @@ async fn new_password_required_then_totp_mfa() {
     } else {
         "123456"
     };
-    let error = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::SoftwareTokenMfa)
-        .session(challenged.session().unwrap())
-        .challenge_responses("USERNAME", "nina")
-        .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", wrong)
-        .send()
-        .await
-        .unwrap_err();
+    let error = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::SoftwareTokenMfa,
+        Some(challenged.session().unwrap()),
+        &[("USERNAME", "nina"), ("SOFTWARE_TOKEN_MFA_CODE", wrong)],
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         error_of(&error),
         (
@@ -592,32 +517,15 @@ async fn new_password_required_then_totp_mfa() {
         )
     );
     // The same session may try again with the right code.
-    let done = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::SoftwareTokenMfa)
-        .session(challenged.session().unwrap())
-        .challenge_responses("USERNAME", "nina")
-        .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", code())
-        .send()
-        .await
-        .unwrap();
+    let done = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::SoftwareTokenMfa,
+        Some(challenged.session().unwrap()),
+        &[("USERNAME", "nina"), ("SOFTWARE_TOKEN_MFA_CODE", &code())],
+    )
+    .await
+    .unwrap();
     assert!(done.authentication_result().is_some());
     emulator.shutdown().await;
-}
-
-fn base32_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut out = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0);
-    for c in text.bytes() {
-        let value = ALPHABET.iter().position(|&d| d == c).unwrap() as u32;
-        buffer = (buffer << 5) | value;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((buffer >> bits) & 0xff) as u8);
-        }
-    }
-    out
 }

@@ -5,41 +5,11 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use aws_sdk_cognitoidentityprovider::types::{
-    ChallengeNameType, DeviceSecretVerifierConfigType, SmsMfaSettingsType,
-    SoftwareTokenMfaSettingsType,
+    ChallengeNameType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType,
 };
-use cognito_auth_emulator::Emulator;
-use cognito_auth_srp::{DeviceSrpClient, SystemClock, register_device};
+use cognito_auth_srp::{DeviceSrpClient, register_device};
 use common::*;
-
-fn last_code(emulator: &Emulator, username: &str) -> String {
-    emulator
-        .service()
-        .outbox()
-        .messages(Some(username))
-        .last()
-        .unwrap()
-        .code
-        .clone()
-}
-
-fn totp(secret: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut bytes = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0);
-    for c in secret.bytes() {
-        buffer = (buffer << 5) | ALPHABET.iter().position(|&d| d == c).unwrap() as u32;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            bytes.push(((buffer >> bits) & 0xff) as u8);
-        }
-    }
-    cognito_auth_emulator::totp_code_now(&bytes, time::OffsetDateTime::now_utc().unix_timestamp())
-}
 
 #[tokio::test]
 async fn sms_mfa_then_a_remembered_device_skips_it() {
@@ -76,32 +46,30 @@ async fn sms_mfa_then_a_remembered_device_skips_it() {
         challenged.challenge_parameters().unwrap()["CODE_DELIVERY_DESTINATION"],
         "+*******0100"
     );
-    let done = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::SmsMfa)
-        .session(challenged.session().unwrap())
-        .challenge_responses("USERNAME", "rita")
-        .challenge_responses("SMS_MFA_CODE", last_code(&emulator, "rita"))
-        .send()
-        .await
-        .unwrap();
+    let done = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::SmsMfa,
+        Some(challenged.session().unwrap()),
+        &[
+            ("USERNAME", "rita"),
+            ("SMS_MFA_CODE", &last_code(&emulator, "rita")),
+        ],
+    )
+    .await
+    .unwrap();
     let tokens = done.authentication_result().unwrap();
     let metadata = tokens.new_device_metadata().unwrap();
     let device_key = metadata.device_key().unwrap().to_owned();
     let registration = register_device(metadata.device_group_key().unwrap(), &device_key).unwrap();
-    sdk.confirm_device()
-        .access_token(tokens.access_token().unwrap())
-        .device_key(&device_key)
-        .device_secret_verifier_config(
-            DeviceSecretVerifierConfigType::builder()
-                .password_verifier(&registration.verifier_config.password_verifier)
-                .salt(&registration.verifier_config.salt)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    confirm_device(
+        &sdk,
+        tokens.access_token().unwrap(),
+        &device_key,
+        None,
+        &registration,
+    )
+    .await;
 
     // With the remembered device: password, device proof, tokens; no SMS.
     let sent_before = emulator.service().outbox().messages(Some("rita")).len();
@@ -113,36 +81,7 @@ async fn sms_mfa_then_a_remembered_device_skips_it() {
         Some(&ChallengeNameType::DeviceSrpAuth)
     );
     let device = DeviceSrpClient::new(setup.app(), registration.device).unwrap();
-    let srp_step = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::DeviceSrpAuth)
-        .set_session(verified.session().map(str::to_owned))
-        .set_challenge_responses(Some(
-            device
-                .device_srp_auth_responses("rita")
-                .into_iter()
-                .collect(),
-        ))
-        .send()
-        .await
-        .unwrap();
-    let responses: HashMap<String, String> = device
-        .device_password_verifier_responses(
-            srp_step.challenge_parameters().unwrap(),
-            "rita",
-            &SystemClock,
-        )
-        .unwrap()
-        .into_iter()
-        .collect();
-    let done = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::DevicePasswordVerifier)
-        .set_session(srp_step.session().map(str::to_owned))
-        .set_challenge_responses(Some(responses))
-        .send()
+    let done = answer_device_challenges(&sdk, &setup, &device, "rita", verified.session())
         .await
         .unwrap();
     assert!(done.authentication_result().is_some(), "no MFA challenge");
@@ -181,19 +120,19 @@ async fn mfa_setup_with_a_challenge_session_then_select_mfa_type() {
     let verified = sdk
         .verify_software_token()
         .session(associated.session().unwrap())
-        .user_code(totp(&secret))
+        .user_code(totp_now(&secret))
         .send()
         .await
         .unwrap();
-    let done = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::MfaSetup)
-        .session(verified.session().unwrap())
-        .challenge_responses("USERNAME", "sam")
-        .send()
-        .await
-        .unwrap();
+    let done = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::MfaSetup,
+        Some(verified.session().unwrap()),
+        &[("USERNAME", "sam")],
+    )
+    .await
+    .unwrap();
     let access = done
         .authentication_result()
         .unwrap()
@@ -223,30 +162,31 @@ async fn mfa_setup_with_a_challenge_session_then_select_mfa_type() {
         choosing.challenge_name(),
         Some(&ChallengeNameType::SelectMfaType)
     );
-    let totp_step = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::SelectMfaType)
-        .session(choosing.session().unwrap())
-        .challenge_responses("USERNAME", "sam")
-        .challenge_responses("ANSWER", "SOFTWARE_TOKEN_MFA")
-        .send()
-        .await
-        .unwrap();
+    let totp_step = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::SelectMfaType,
+        Some(choosing.session().unwrap()),
+        &[("USERNAME", "sam"), ("ANSWER", "SOFTWARE_TOKEN_MFA")],
+    )
+    .await
+    .unwrap();
     assert_eq!(
         totp_step.challenge_name(),
         Some(&ChallengeNameType::SoftwareTokenMfa)
     );
-    let done = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::SoftwareTokenMfa)
-        .session(totp_step.session().unwrap())
-        .challenge_responses("USERNAME", "sam")
-        .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", totp(&secret))
-        .send()
-        .await
-        .unwrap();
+    let done = respond(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::SoftwareTokenMfa,
+        Some(totp_step.session().unwrap()),
+        &[
+            ("USERNAME", "sam"),
+            ("SOFTWARE_TOKEN_MFA_CODE", &totp_now(&secret)),
+        ],
+    )
+    .await
+    .unwrap();
     assert!(done.authentication_result().is_some());
     emulator.shutdown().await;
 }

@@ -9,10 +9,9 @@ mod common;
 use std::collections::HashMap;
 
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
-use cognito_auth_srp::{PoolId, SystemClock, UserSrpClient};
+use cognito_auth_srp::{PoolId, SystemClock};
 use common::*;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use secrecy::SecretString;
 use serde_json::Value;
 
 async fn jwks(emulator: &cognito_auth_emulator::Emulator, pool_id: &str) -> Value {
@@ -148,29 +147,15 @@ async fn a_secret_block_and_its_session_work_once() {
     let sdk = sdk(&emulator.endpoint_url());
     let setup = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
     create_user(&sdk, &setup, "carol", &[]).await;
-    let srp = UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap();
-    let started = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .client_id(&setup.client_id)
-        .set_auth_parameters(Some(
-            srp.initiate_auth_parameters("carol", None)
-                .into_iter()
-                .collect(),
-        ))
-        .send()
-        .await
-        .unwrap();
-    let responses: HashMap<String, String> = srp
-        .password_verifier_responses(
-            started.challenge_parameters().unwrap(),
-            &SecretString::from(PASSWORD),
-            None,
-            &SystemClock,
-        )
-        .unwrap()
-        .into_iter()
-        .collect();
+    let srp = srp_client(&setup);
+    let started = start_user_srp(&sdk, &setup, &srp, "carol").await.unwrap();
+    let responses = password_verifier_responses(
+        &srp,
+        started.challenge_parameters().unwrap(),
+        PASSWORD,
+        None,
+        &SystemClock,
+    );
     let respond = || {
         sdk.respond_to_auth_challenge()
             .client_id(&setup.client_id)
@@ -204,29 +189,15 @@ async fn bad_timestamps_are_invalid_parameters() {
     let sdk = sdk(&emulator.endpoint_url());
     let setup = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
     create_user(&sdk, &setup, "dave", &[]).await;
-    let srp = UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap();
-    let started = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .client_id(&setup.client_id)
-        .set_auth_parameters(Some(
-            srp.initiate_auth_parameters("dave", None)
-                .into_iter()
-                .collect(),
-        ))
-        .send()
-        .await
-        .unwrap();
-    let mut responses: HashMap<String, String> = srp
-        .password_verifier_responses(
-            started.challenge_parameters().unwrap(),
-            &SecretString::from(PASSWORD),
-            None,
-            &SystemClock,
-        )
-        .unwrap()
-        .into_iter()
-        .collect();
+    let srp = srp_client(&setup);
+    let started = start_user_srp(&sdk, &setup, &srp, "dave").await.unwrap();
+    let mut responses = password_verifier_responses(
+        &srp,
+        started.challenge_parameters().unwrap(),
+        PASSWORD,
+        None,
+        &SystemClock,
+    );
     responses.insert("TIMESTAMP".into(), "yesterday".into());
     let error = sdk
         .respond_to_auth_challenge()
@@ -244,31 +215,17 @@ async fn bad_timestamps_are_invalid_parameters() {
         )
     );
     // A well-formed TIMESTAMP an hour off is outside the clock-skew window.
-    let srp = UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap();
-    let started = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .client_id(&setup.client_id)
-        .set_auth_parameters(Some(
-            srp.initiate_auth_parameters("dave", None)
-                .into_iter()
-                .collect(),
-        ))
-        .send()
-        .await
-        .unwrap();
+    let srp = srp_client(&setup);
+    let started = start_user_srp(&sdk, &setup, &srp, "dave").await.unwrap();
     let clock =
         cognito_auth_srp::FixedClock(time::OffsetDateTime::now_utc().unix_timestamp() - 3600);
-    let responses: HashMap<String, String> = srp
-        .password_verifier_responses(
-            started.challenge_parameters().unwrap(),
-            &SecretString::from(PASSWORD),
-            None,
-            &clock,
-        )
-        .unwrap()
-        .into_iter()
-        .collect();
+    let responses = password_verifier_responses(
+        &srp,
+        started.challenge_parameters().unwrap(),
+        PASSWORD,
+        None,
+        &clock,
+    );
     let error = sdk
         .respond_to_auth_challenge()
         .client_id(&setup.client_id)
@@ -362,7 +319,7 @@ async fn email_username_pool_with_a_client_secret() {
     );
 
     // A SECRET_HASH over the wrong name is refused with Cognito's text.
-    let srp = UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap();
+    let srp = srp_client(&setup);
     let mut params: HashMap<String, String> = srp
         .initiate_auth_parameters("frank@example.com", None)
         .into_iter()
@@ -451,17 +408,8 @@ async fn unknown_users_legacy_and_prevented() {
     let emulator = emulator().await;
     let sdk = sdk(&emulator.endpoint_url());
     let legacy = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
-    let srp = UserSrpClient::new(PoolId::parse(&legacy.pool_id).unwrap(), legacy.app()).unwrap();
-    let error = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .client_id(&legacy.client_id)
-        .set_auth_parameters(Some(
-            srp.initiate_auth_parameters("nobody", None)
-                .into_iter()
-                .collect(),
-        ))
-        .send()
+    let srp = srp_client(&legacy);
+    let error = start_user_srp(&sdk, &legacy, &srp, "nobody")
         .await
         .unwrap_err();
     assert_eq!(
@@ -514,30 +462,16 @@ async fn expired_sessions_are_refused() {
     let sdk = sdk(&emulator.endpoint_url());
     let setup = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
     create_user(&sdk, &setup, "heidi", &[]).await;
-    let srp = UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap();
-    let started = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .client_id(&setup.client_id)
-        .set_auth_parameters(Some(
-            srp.initiate_auth_parameters("heidi", None)
-                .into_iter()
-                .collect(),
-        ))
-        .send()
-        .await
-        .unwrap();
+    let srp = srp_client(&setup);
+    let started = start_user_srp(&sdk, &setup, &srp, "heidi").await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let responses: HashMap<String, String> = srp
-        .password_verifier_responses(
-            started.challenge_parameters().unwrap(),
-            &SecretString::from(PASSWORD),
-            None,
-            &SystemClock,
-        )
-        .unwrap()
-        .into_iter()
-        .collect();
+    let responses = password_verifier_responses(
+        &srp,
+        started.challenge_parameters().unwrap(),
+        PASSWORD,
+        None,
+        &SystemClock,
+    );
     let error = sdk
         .respond_to_auth_challenge()
         .client_id(&setup.client_id)

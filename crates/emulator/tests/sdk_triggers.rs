@@ -22,7 +22,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cognito_auth_emulator::{Emulator, EmulatorConfig, TriggerTarget};
-use cognito_auth_srp::{PoolId, UserSrpClient};
+use cognito_auth_srp::UserSrpClient;
 use common::*;
 use serde_json::{Value, json};
 
@@ -130,10 +130,6 @@ async fn custom_client(sdk: &Client, pool_id: &str) -> Setup {
 
 fn take(events: &Events) -> Vec<Value> {
     std::mem::take(&mut *events.lock().unwrap())
-}
-
-fn srp_client(setup: &Setup) -> UserSrpClient {
-    UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap()
 }
 
 /// InitiateAuth(CUSTOM_AUTH), with SRP_A first when `srp` is given.

@@ -8,14 +8,22 @@ use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::operation::confirm_device::ConfirmDeviceOutput;
+use aws_sdk_cognitoidentityprovider::operation::initiate_auth::{
+    InitiateAuthError, InitiateAuthOutput,
+};
+use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::{
+    RespondToAuthChallengeError, RespondToAuthChallengeOutput,
+};
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType,
-    PreventUserExistenceErrorTypes,
+    AttributeType, AuthFlowType, ChallengeNameType, DeviceSecretVerifierConfigType,
+    ExplicitAuthFlowsType, PreventUserExistenceErrorTypes,
 };
 use cognito_auth_emulator::{Emulator, EmulatorConfig};
-use cognito_auth_srp::{AppClient, PoolId, SystemClock, UserSrpClient};
+use cognito_auth_srp::{
+    AppClient, Clock, DeviceRegistration, DeviceSrpClient, PoolId, SystemClock, UserSrpClient,
+};
 use secrecy::SecretString;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -176,13 +184,191 @@ pub async fn create_user(sdk: &Client, setup: &Setup, username: &str, attributes
         .unwrap();
 }
 
+/// The outcome of a RespondToAuthChallenge, kept as a `Result` so tests can
+/// check refusals as well as successes.
+pub type Responded = Result<RespondToAuthChallengeOutput, SdkError<RespondToAuthChallengeError>>;
+
 /// The outcome of the PASSWORD_VERIFIER step of a USER_SRP_AUTH sign-in.
-pub type Verified = Result<
-    RespondToAuthChallengeOutput,
-    aws_sdk_cognitoidentityprovider::error::SdkError<
-        aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeError,
-    >,
->;
+pub type Verified = Responded;
+
+/// A USER_SRP_AUTH client for the pool and app client of `setup`.
+pub fn srp_client(setup: &Setup) -> UserSrpClient {
+    UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap()
+}
+
+/// InitiateAuth(USER_SRP_AUTH) with the SRP_A (and SECRET_HASH) of `srp`, not
+/// yet answered: for tests that look at the challenge or its refusal, or that
+/// answer it in an unusual way.
+pub async fn start_user_srp(
+    sdk: &Client,
+    setup: &Setup,
+    srp: &UserSrpClient,
+    username: &str,
+) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
+    sdk.initiate_auth()
+        .auth_flow(AuthFlowType::UserSrpAuth)
+        .client_id(&setup.client_id)
+        .set_auth_parameters(Some(
+            srp.initiate_auth_parameters(username, None)
+                .into_iter()
+                .collect(),
+        ))
+        .send()
+        .await
+}
+
+/// The PASSWORD_VERIFIER answers `srp` computes from `password` for these
+/// challenge parameters, timestamped by `clock` (tests skew it on purpose).
+pub fn password_verifier_responses(
+    srp: &UserSrpClient,
+    challenge: &HashMap<String, String>,
+    password: &str,
+    device_key: Option<&str>,
+    clock: &dyn Clock,
+) -> HashMap<String, String> {
+    srp.password_verifier_responses(
+        challenge,
+        &SecretString::from(password.to_owned()),
+        device_key,
+        clock,
+    )
+    .unwrap()
+    .into_iter()
+    .collect()
+}
+
+/// RespondToAuthChallenge to `challenge` with the given answers (USERNAME and
+/// the code, the answer, the new password...), the way an app answers a
+/// challenge it was shown.
+pub async fn respond(
+    sdk: &Client,
+    client_id: &str,
+    challenge: ChallengeNameType,
+    session: Option<&str>,
+    responses: &[(&str, &str)],
+) -> Responded {
+    let responses: HashMap<String, String> = responses
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    sdk.respond_to_auth_challenge()
+        .client_id(client_id)
+        .challenge_name(challenge)
+        .set_session(session.map(str::to_owned))
+        .set_challenge_responses(Some(responses))
+        .send()
+        .await
+}
+
+/// The newest code the emulator "sent" to `username` (its outbox), as the user
+/// would read it from the email or SMS.
+pub fn last_code(emulator: &Emulator, username: &str) -> String {
+    emulator
+        .service()
+        .outbox()
+        .messages(Some(username))
+        .last()
+        .unwrap()
+        .code
+        .clone()
+}
+
+/// RFC 4648 base32 (no padding), the encoding of TOTP secrets.
+pub fn base32_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0);
+    for c in text.bytes() {
+        let value = ALPHABET.iter().position(|&d| d == c).unwrap() as u32;
+        buffer = (buffer << 5) | value;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((buffer >> bits) & 0xff) as u8);
+        }
+    }
+    out
+}
+
+/// The TOTP code an authenticator app shows now for a base32 secret.
+pub fn totp_now(secret: &str) -> String {
+    cognito_auth_emulator::totp_code_now(
+        &base32_decode(secret),
+        time::OffsetDateTime::now_utc().unix_timestamp(),
+    )
+}
+
+/// ConfirmDevice with the verifier of a fresh registration, so the device can
+/// later sign in with DEVICE_SRP_AUTH.
+pub async fn confirm_device(
+    sdk: &Client,
+    access_token: &str,
+    device_key: &str,
+    device_name: Option<&str>,
+    registration: &DeviceRegistration,
+) -> ConfirmDeviceOutput {
+    sdk.confirm_device()
+        .access_token(access_token)
+        .device_key(device_key)
+        .set_device_name(device_name.map(str::to_owned))
+        .device_secret_verifier_config(
+            DeviceSecretVerifierConfigType::builder()
+                .password_verifier(&registration.verifier_config.password_verifier)
+                .salt(&registration.verifier_config.salt)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The device half of a remembered-device sign-in, after PASSWORD_VERIFIER
+/// asked for DEVICE_SRP_AUTH: DEVICE_SRP_AUTH, then DEVICE_PASSWORD_VERIFIER
+/// with the proof `device` computes. With `session` None neither step sends a
+/// Session (the emulator finds the sign-in by the device's SRP state).
+pub async fn answer_device_challenges(
+    sdk: &Client,
+    setup: &Setup,
+    device: &DeviceSrpClient,
+    username: &str,
+    session: Option<&str>,
+) -> Responded {
+    let srp_step = sdk
+        .respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::DeviceSrpAuth)
+        .set_session(session.map(str::to_owned))
+        .set_challenge_responses(Some(
+            device
+                .device_srp_auth_responses(username)
+                .into_iter()
+                .collect(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        srp_step.challenge_name(),
+        Some(&ChallengeNameType::DevicePasswordVerifier)
+    );
+    let responses: HashMap<String, String> = device
+        .device_password_verifier_responses(
+            srp_step.challenge_parameters().unwrap(),
+            username,
+            &SystemClock,
+        )
+        .unwrap()
+        .into_iter()
+        .collect();
+    let session = session.and(srp_step.session()).map(str::to_owned);
+    sdk.respond_to_auth_challenge()
+        .client_id(&setup.client_id)
+        .challenge_name(ChallengeNameType::DevicePasswordVerifier)
+        .set_session(session)
+        .set_challenge_responses(Some(responses))
+        .send()
+        .await
+}
 
 /// InitiateAuth(USER_SRP_AUTH) then RespondToAuthChallenge(PASSWORD_VERIFIER),
 /// computing the proof with cognito-auth-srp.
@@ -193,7 +379,7 @@ pub async fn srp_sign_in(
     password: &str,
     device_key: Option<&str>,
 ) -> Verified {
-    let srp = UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap();
+    let srp = srp_client(setup);
     let params: HashMap<String, String> = srp
         .initiate_auth_parameters(username, device_key)
         .into_iter()
@@ -234,16 +420,7 @@ pub async fn answer_password_verifier(
     password: &str,
     device_key: Option<&str>,
 ) -> Verified {
-    let responses: HashMap<String, String> = srp
-        .password_verifier_responses(
-            challenge,
-            &SecretString::from(password.to_owned()),
-            device_key,
-            &SystemClock,
-        )
-        .unwrap()
-        .into_iter()
-        .collect();
+    let responses = password_verifier_responses(srp, challenge, password, device_key, &SystemClock);
     sdk.respond_to_auth_challenge()
         .client_id(client_id)
         .challenge_name(ChallengeNameType::PasswordVerifier)
