@@ -14,17 +14,8 @@ use common::*;
 
 #[tokio::test]
 async fn admin_srp_and_pool_and_client_settings() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
-    let setup = setup(
-        &sdk,
-        PoolOptions::default(),
-        ClientOptions {
-            secret: true,
-            ..ClientOptions::default()
-        },
-    )
-    .await;
+    let (emulator, sdk, setup) =
+        emulator_with_pool(PoolOptions::default(), ClientOptions::with_secret()).await;
     create_user(&sdk, &setup, "vic", &[]).await;
 
     let srp = srp_client(&setup);

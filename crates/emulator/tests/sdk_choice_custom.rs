@@ -91,21 +91,9 @@ async fn user_auth_select_challenge_password_srp_and_email_otp() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        verifier.challenge_name(),
-        Some(&ChallengeNameType::PasswordVerifier)
-    );
-    let done = answer_password_verifier(
-        &sdk,
-        &setup.client_id,
-        &srp,
-        verifier.challenge_parameters().unwrap(),
-        Some(verifier.session().unwrap()),
-        PASSWORD,
-        None,
-    )
-    .await
-    .unwrap();
+    let done = prove_password(&sdk, &setup.client_id, &srp, &verifier, PASSWORD, None)
+        .await
+        .unwrap();
     assert!(done.authentication_result().is_some());
 
     // EMAIL_OTP: a code in the outbox; a wrong one may be retried.
@@ -258,21 +246,9 @@ async fn custom_auth_with_the_builtin_triggers() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        verifier.challenge_name(),
-        Some(&ChallengeNameType::PasswordVerifier)
-    );
-    let custom = answer_password_verifier(
-        &sdk,
-        &setup.client_id,
-        &srp,
-        verifier.challenge_parameters().unwrap(),
-        Some(verifier.session().unwrap()),
-        PASSWORD,
-        None,
-    )
-    .await
-    .unwrap();
+    let custom = prove_password(&sdk, &setup.client_id, &srp, &verifier, PASSWORD, None)
+        .await
+        .unwrap();
     assert_eq!(
         custom.challenge_name(),
         Some(&ChallengeNameType::CustomChallenge)

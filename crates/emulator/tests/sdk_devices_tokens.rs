@@ -20,17 +20,12 @@ fn claims(token: &str) -> Value {
 
 #[tokio::test]
 async fn remembered_device_signs_in_with_device_srp() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
     let pool = PoolOptions {
         devices: true,
         ..PoolOptions::default()
     };
-    let client = ClientOptions {
-        secret: true,
-        ..ClientOptions::default()
-    };
-    let setup = setup(&sdk, pool, client).await;
+    let client = ClientOptions::with_secret();
+    let (emulator, sdk, setup) = emulator_with_pool(pool, client).await;
     create_user(&sdk, &setup, "ivan", &[]).await;
 
     // First sign-in: a new device is offered.
@@ -162,9 +157,8 @@ async fn remembered_device_signs_in_with_device_srp() {
 
 #[tokio::test]
 async fn refresh_revoke_and_global_sign_out() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
-    let setup = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
+    let (emulator, sdk, setup) =
+        emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
     create_user(&sdk, &setup, "judy", &[]).await;
     let signed_in = sdk
         .initiate_auth()
@@ -307,9 +301,8 @@ async fn flows_the_client_does_not_allow_are_refused() {
 
 #[tokio::test]
 async fn user_states_and_admin_password_auth() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
-    let setup = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
+    let (emulator, sdk, setup) =
+        emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
     create_user(&sdk, &setup, "leo", &[]).await;
     let admin = || {
         sdk.admin_initiate_auth()
@@ -413,13 +406,11 @@ async fn user_states_and_admin_password_auth() {
 
 #[tokio::test]
 async fn new_password_required_then_totp_mfa() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
     let pool = PoolOptions {
         mfa: Some("OPTIONAL"),
         ..PoolOptions::default()
     };
-    let setup = setup(&sdk, pool, ClientOptions::default()).await;
+    let (emulator, sdk, setup) = emulator_with_pool(pool, ClientOptions::default()).await;
     sdk.admin_create_user()
         .user_pool_id(&setup.pool_id)
         .username("nina")

@@ -13,14 +13,12 @@ use common::*;
 
 #[tokio::test]
 async fn sms_mfa_then_a_remembered_device_skips_it() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
     let pool = PoolOptions {
         devices: true,
         mfa: Some("ON"),
         ..PoolOptions::default()
     };
-    let setup = setup(&sdk, pool, ClientOptions::default()).await;
+    let (emulator, sdk, setup) = emulator_with_pool(pool, ClientOptions::default()).await;
     create_user(&sdk, &setup, "rita", &[("phone_number", "+15555550100")]).await;
     sdk.admin_set_user_mfa_preference()
         .user_pool_id(&setup.pool_id)
@@ -94,13 +92,11 @@ async fn sms_mfa_then_a_remembered_device_skips_it() {
 
 #[tokio::test]
 async fn mfa_setup_with_a_challenge_session_then_select_mfa_type() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
     let pool = PoolOptions {
         mfa: Some("ON"),
         ..PoolOptions::default()
     };
-    let setup = setup(&sdk, pool, ClientOptions::default()).await;
+    let (emulator, sdk, setup) = emulator_with_pool(pool, ClientOptions::default()).await;
     create_user(&sdk, &setup, "sam", &[("phone_number", "+15555550101")]).await;
 
     let challenged = srp_sign_in(&sdk, &setup, "sam", PASSWORD, None)

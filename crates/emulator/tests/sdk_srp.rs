@@ -51,9 +51,8 @@ fn verify(token: &str, jwks: &Value, issuer: &str, audience: Option<&str>) -> Va
 
 #[tokio::test]
 async fn right_password_gets_tokens_that_verify_against_the_jwks() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
-    let setup = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
+    let (emulator, sdk, setup) =
+        emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
     assert!(PoolId::parse(&setup.pool_id).is_ok());
     let name = setup.pool_id.split('_').nth(1).unwrap();
     assert_eq!(name.len(), 9);
@@ -124,9 +123,8 @@ async fn right_password_gets_tokens_that_verify_against_the_jwks() {
 
 #[tokio::test]
 async fn wrong_password_is_incorrect_username_or_password() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
-    let setup = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
+    let (emulator, sdk, setup) =
+        emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
     create_user(&sdk, &setup, "bob", &[]).await;
     let error = srp_sign_in(&sdk, &setup, "bob", "Wrong-Password-1", None)
         .await
@@ -143,9 +141,8 @@ async fn wrong_password_is_incorrect_username_or_password() {
 
 #[tokio::test]
 async fn a_secret_block_and_its_session_work_once() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
-    let setup = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
+    let (emulator, sdk, setup) =
+        emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
     create_user(&sdk, &setup, "carol", &[]).await;
     let srp = srp_client(&setup);
     let started = start_user_srp(&sdk, &setup, &srp, "carol").await.unwrap();
@@ -185,9 +182,8 @@ async fn a_secret_block_and_its_session_work_once() {
 
 #[tokio::test]
 async fn bad_timestamps_are_invalid_parameters() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
-    let setup = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
+    let (emulator, sdk, setup) =
+        emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
     create_user(&sdk, &setup, "dave", &[]).await;
     let srp = srp_client(&setup);
     let started = start_user_srp(&sdk, &setup, &srp, "dave").await.unwrap();
@@ -240,9 +236,8 @@ async fn bad_timestamps_are_invalid_parameters() {
 
 #[tokio::test]
 async fn five_failures_lock_the_user() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
-    let setup = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
+    let (emulator, sdk, setup) =
+        emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
     create_user(&sdk, &setup, "erin", &[]).await;
     for _ in 0..5 {
         let error = srp_sign_in(&sdk, &setup, "erin", "Wrong-Password-1", None)
@@ -283,17 +278,12 @@ async fn five_failures_lock_the_user() {
 
 #[tokio::test]
 async fn email_username_pool_with_a_client_secret() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
     let pool = PoolOptions {
         email_username: true,
         ..PoolOptions::default()
     };
-    let client = ClientOptions {
-        secret: true,
-        ..ClientOptions::default()
-    };
-    let setup = setup(&sdk, pool, client).await;
+    let client = ClientOptions::with_secret();
+    let (emulator, sdk, setup) = emulator_with_pool(pool, client).await;
     assert!(setup.client_secret.is_some());
     create_user(
         &sdk,
@@ -364,17 +354,12 @@ async fn email_username_pool_with_a_client_secret() {
 
 #[tokio::test]
 async fn verified_email_alias_signs_in_with_a_client_secret() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
     let pool = PoolOptions {
         email_alias: true,
         ..PoolOptions::default()
     };
-    let client = ClientOptions {
-        secret: true,
-        ..ClientOptions::default()
-    };
-    let setup = setup(&sdk, pool, client).await;
+    let client = ClientOptions::with_secret();
+    let (emulator, sdk, setup) = emulator_with_pool(pool, client).await;
     create_user(
         &sdk,
         &setup,
@@ -405,9 +390,8 @@ async fn verified_email_alias_signs_in_with_a_client_secret() {
 
 #[tokio::test]
 async fn unknown_users_legacy_and_prevented() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
-    let legacy = setup(&sdk, PoolOptions::default(), ClientOptions::default()).await;
+    let (emulator, sdk, legacy) =
+        emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
     let srp = srp_client(&legacy);
     let error = start_user_srp(&sdk, &legacy, &srp, "nobody")
         .await

@@ -72,6 +72,17 @@ pub struct ClientOptions {
     pub prevent_existence_errors: bool,
 }
 
+impl ClientOptions {
+    /// The default flows with a generated client secret, so every call needs
+    /// a SECRET_HASH.
+    pub fn with_secret() -> Self {
+        Self {
+            secret: true,
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for ClientOptions {
     fn default() -> Self {
         Self {
@@ -158,6 +169,18 @@ pub async fn create_client(sdk: &Client, pool_id: &str, options: ClientOptions) 
 pub async fn setup(sdk: &Client, pool: PoolOptions, client: ClientOptions) -> Setup {
     let pool_id = create_pool(sdk, pool).await;
     create_client(sdk, &pool_id, client).await
+}
+
+/// A fresh emulator, an SDK client pointed at it, and a pool and app client
+/// with these options: how most tests begin.
+pub async fn emulator_with_pool(
+    pool: PoolOptions,
+    client: ClientOptions,
+) -> (Emulator, Client, Setup) {
+    let emulator = emulator().await;
+    let sdk = sdk(&emulator.endpoint_url());
+    let setup = setup(&sdk, pool, client).await;
+    (emulator, sdk, setup)
 }
 
 /// Creates a confirmed user with [`PASSWORD`] and the given attributes.
@@ -392,17 +415,33 @@ pub async fn srp_sign_in(
         .send()
         .await
         .unwrap();
+    prove_password(sdk, &setup.client_id, &srp, &started, password, device_key).await
+}
+
+/// Checks that an InitiateAuth (USER_SRP_AUTH, CUSTOM_AUTH with SRP_A first,
+/// USER_AUTH preferring PASSWORD_SRP) asked for PASSWORD_VERIFIER with a
+/// session, and answers it with the proof of `password`.
+pub async fn prove_password(
+    sdk: &Client,
+    client_id: &str,
+    srp: &UserSrpClient,
+    started: &InitiateAuthOutput,
+    password: &str,
+    device_key: Option<&str>,
+) -> Verified {
     assert_eq!(
         started.challenge_name(),
         Some(&ChallengeNameType::PasswordVerifier)
     );
-    let challenge = started.challenge_parameters().unwrap().clone();
+    let session = started
+        .session()
+        .expect("PASSWORD_VERIFIER comes with a session");
     answer_password_verifier(
         sdk,
-        &setup.client_id,
-        &srp,
-        &challenge,
-        started.session(),
+        client_id,
+        srp,
+        started.challenge_parameters().unwrap(),
+        Some(session),
         password,
         device_key,
     )
