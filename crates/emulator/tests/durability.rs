@@ -115,15 +115,14 @@ async fn acknowledged_writes_survive_kill_9() {
         .unwrap();
     assert_eq!(devices.devices().len(), 1);
     assert_eq!(devices.devices()[0].device_key(), Some(device_key.as_str()));
-    let refreshed = sdk
-        .initiate_auth()
-        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::RefreshTokenAuth)
-        .client_id(&setup.client_id)
-        .auth_parameters("REFRESH_TOKEN", &refresh)
-        .auth_parameters("DEVICE_KEY", &device_key)
-        .send()
-        .await
-        .unwrap();
+    let refreshed = initiate(
+        &sdk,
+        &setup.client_id,
+        aws_sdk_cognitoidentityprovider::types::AuthFlowType::RefreshTokenAuth,
+        &[("REFRESH_TOKEN", &refresh), ("DEVICE_KEY", &device_key)],
+    )
+    .await
+    .unwrap();
     assert!(refreshed.authentication_result().is_some());
     assert!(
         srp_sign_in(&sdk, &setup, "owner", PASSWORD, None)

@@ -193,14 +193,14 @@ async fn custom_auth_with_the_builtin_triggers() {
     create_user(&sdk, &setup, "quinn", &[("email", "quinn@example.com")]).await;
 
     // Code only: a wrong answer gets another try, the right one tokens.
-    let challenged = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::CustomAuth)
-        .client_id(&setup.client_id)
-        .auth_parameters("USERNAME", "quinn")
-        .send()
-        .await
-        .unwrap();
+    let challenged = initiate(
+        &sdk,
+        &setup.client_id,
+        AuthFlowType::CustomAuth,
+        &[("USERNAME", "quinn")],
+    )
+    .await
+    .unwrap();
     assert_eq!(
         challenged.challenge_name(),
         Some(&ChallengeNameType::CustomChallenge)

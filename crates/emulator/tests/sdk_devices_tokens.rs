@@ -84,26 +84,30 @@ async fn remembered_device_signs_in_with_device_srp() {
 
     // A refresh token issued to the device refreshes only with DEVICE_KEY.
     let refresh = tokens.refresh_token().unwrap();
-    let error = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::RefreshTokenAuth)
-        .client_id(&setup.client_id)
-        .auth_parameters("REFRESH_TOKEN", refresh)
-        .auth_parameters("SECRET_HASH", setup.secret_hash("ivan").unwrap())
-        .send()
-        .await
-        .unwrap_err();
+    let error = initiate(
+        &sdk,
+        &setup.client_id,
+        AuthFlowType::RefreshTokenAuth,
+        &[
+            ("REFRESH_TOKEN", refresh),
+            ("SECRET_HASH", &setup.secret_hash("ivan").unwrap()),
+        ],
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error_of(&error).1, "Invalid Refresh Token.");
-    let refreshed = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::RefreshTokenAuth)
-        .client_id(&setup.client_id)
-        .auth_parameters("REFRESH_TOKEN", refresh)
-        .auth_parameters("SECRET_HASH", setup.secret_hash("ivan").unwrap())
-        .auth_parameters("DEVICE_KEY", &device_key)
-        .send()
-        .await
-        .unwrap();
+    let refreshed = initiate(
+        &sdk,
+        &setup.client_id,
+        AuthFlowType::RefreshTokenAuth,
+        &[
+            ("REFRESH_TOKEN", refresh),
+            ("SECRET_HASH", &setup.secret_hash("ivan").unwrap()),
+            ("DEVICE_KEY", &device_key),
+        ],
+    )
+    .await
+    .unwrap();
     assert!(
         refreshed
             .authentication_result()
@@ -160,25 +164,24 @@ async fn refresh_revoke_and_global_sign_out() {
     let (emulator, sdk, setup) =
         emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
     create_user(&sdk, &setup, "judy", &[]).await;
-    let signed_in = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .client_id(&setup.client_id)
-        .auth_parameters("USERNAME", "judy")
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap();
+    let signed_in = initiate(
+        &sdk,
+        &setup.client_id,
+        AuthFlowType::UserPasswordAuth,
+        &[("USERNAME", "judy"), ("PASSWORD", PASSWORD)],
+    )
+    .await
+    .unwrap();
     let tokens = signed_in.authentication_result().unwrap();
     let refresh = tokens.refresh_token().unwrap().to_owned();
-    let refreshed = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::RefreshTokenAuth)
-        .client_id(&setup.client_id)
-        .auth_parameters("REFRESH_TOKEN", &refresh)
-        .send()
-        .await
-        .unwrap();
+    let refreshed = initiate(
+        &sdk,
+        &setup.client_id,
+        AuthFlowType::RefreshTokenAuth,
+        &[("REFRESH_TOKEN", &refresh)],
+    )
+    .await
+    .unwrap();
     let result = refreshed.authentication_result().unwrap();
     assert!(result.refresh_token().is_none());
     let fresh_access = result.access_token().unwrap().to_owned();
@@ -195,14 +198,14 @@ async fn refresh_revoke_and_global_sign_out() {
         .unwrap();
     assert!(via_op.authentication_result().unwrap().id_token().is_some());
 
-    let error = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::RefreshTokenAuth)
-        .client_id(&setup.client_id)
-        .auth_parameters("REFRESH_TOKEN", "not-a-token")
-        .send()
-        .await
-        .unwrap_err();
+    let error = initiate(
+        &sdk,
+        &setup.client_id,
+        AuthFlowType::RefreshTokenAuth,
+        &[("REFRESH_TOKEN", "not-a-token")],
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error_of(&error).1, "Invalid Refresh Token.");
 
     sdk.revoke_token()
@@ -211,14 +214,14 @@ async fn refresh_revoke_and_global_sign_out() {
         .send()
         .await
         .unwrap();
-    let error = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::RefreshTokenAuth)
-        .client_id(&setup.client_id)
-        .auth_parameters("REFRESH_TOKEN", &refresh)
-        .send()
-        .await
-        .unwrap_err();
+    let error = initiate(
+        &sdk,
+        &setup.client_id,
+        AuthFlowType::RefreshTokenAuth,
+        &[("REFRESH_TOKEN", &refresh)],
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error_of(&error).1, "Refresh Token has been revoked");
     let error = sdk
         .get_user()
@@ -238,14 +241,14 @@ async fn refresh_revoke_and_global_sign_out() {
         .send()
         .await
         .unwrap();
-    let error = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::RefreshTokenAuth)
-        .client_id(&setup.client_id)
-        .auth_parameters("REFRESH_TOKEN", again.refresh_token().unwrap())
-        .send()
-        .await
-        .unwrap_err();
+    let error = initiate(
+        &sdk,
+        &setup.client_id,
+        AuthFlowType::RefreshTokenAuth,
+        &[("REFRESH_TOKEN", again.refresh_token().unwrap())],
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error_of(&error).1, "Refresh Token has been revoked");
     let error = sdk
         .get_user()
@@ -269,15 +272,14 @@ async fn flows_the_client_does_not_allow_are_refused() {
     };
     let setup = setup(&sdk, PoolOptions::default(), client).await;
     create_user(&sdk, &setup, "ken", &[]).await;
-    let error = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .client_id(&setup.client_id)
-        .auth_parameters("USERNAME", "ken")
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap_err();
+    let error = initiate(
+        &sdk,
+        &setup.client_id,
+        AuthFlowType::UserPasswordAuth,
+        &[("USERNAME", "ken"), ("PASSWORD", PASSWORD)],
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         error_of(&error),
         (

@@ -195,14 +195,15 @@ async fn bad_timestamps_are_invalid_parameters() {
         &SystemClock,
     );
     responses.insert("TIMESTAMP".into(), "yesterday".into());
-    let error = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::PasswordVerifier)
-        .set_challenge_responses(Some(responses.clone()))
-        .send()
-        .await
-        .unwrap_err();
+    let error = respond_with(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::PasswordVerifier,
+        None,
+        responses,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         error_of(&error),
         (
@@ -222,14 +223,15 @@ async fn bad_timestamps_are_invalid_parameters() {
         None,
         &clock,
     );
-    let error = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::PasswordVerifier)
-        .set_challenge_responses(Some(responses))
-        .send()
-        .await
-        .unwrap_err();
+    let error = respond_with(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::PasswordVerifier,
+        None,
+        responses,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error_of(&error).1, "Incorrect username or password.");
     emulator.shutdown().await;
 }
@@ -256,15 +258,14 @@ async fn five_failures_lock_the_user() {
             "Password attempts exceeded".to_owned()
         )
     );
-    let error = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .client_id(&setup.client_id)
-        .auth_parameters("USERNAME", "erin")
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap_err();
+    let error = initiate(
+        &sdk,
+        &setup.client_id,
+        AuthFlowType::UserPasswordAuth,
+        &[("USERNAME", "erin"), ("PASSWORD", PASSWORD)],
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error_of(&error).1, "Password attempts exceeded");
     // The first lock lasts a second.
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
@@ -418,15 +419,14 @@ async fn unknown_users_legacy_and_prevented() {
         .await
         .unwrap_err();
     assert_eq!(error_of(&first).1, "Incorrect username or password.");
-    let error = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .client_id(&prevented.client_id)
-        .auth_parameters("USERNAME", "nobody")
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap_err();
+    let error = initiate(
+        &sdk,
+        &prevented.client_id,
+        AuthFlowType::UserPasswordAuth,
+        &[("USERNAME", "nobody"), ("PASSWORD", PASSWORD)],
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error_of(&error).1, "Incorrect username or password.");
     emulator.shutdown().await;
 }
@@ -456,15 +456,15 @@ async fn expired_sessions_are_refused() {
         None,
         &SystemClock,
     );
-    let error = sdk
-        .respond_to_auth_challenge()
-        .client_id(&setup.client_id)
-        .challenge_name(ChallengeNameType::PasswordVerifier)
-        .session(started.session().unwrap())
-        .set_challenge_responses(Some(responses))
-        .send()
-        .await
-        .unwrap_err();
+    let error = respond_with(
+        &sdk,
+        &setup.client_id,
+        ChallengeNameType::PasswordVerifier,
+        Some(started.session().unwrap()),
+        responses,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         error_of(&error).1,
         "Invalid session for the user, session is expired."

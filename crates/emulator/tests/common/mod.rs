@@ -270,10 +270,18 @@ pub async fn respond(
     session: Option<&str>,
     responses: &[(&str, &str)],
 ) -> Responded {
-    let responses: HashMap<String, String> = responses
-        .iter()
-        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
-        .collect();
+    respond_with(sdk, client_id, challenge, session, pairs(responses)).await
+}
+
+/// [`respond`] with answers already in a map (as cognito-auth-srp computes
+/// them), so tests can change them before sending.
+pub async fn respond_with(
+    sdk: &Client,
+    client_id: &str,
+    challenge: ChallengeNameType,
+    session: Option<&str>,
+    responses: HashMap<String, String>,
+) -> Responded {
     sdk.respond_to_auth_challenge()
         .client_id(client_id)
         .challenge_name(challenge)
@@ -281,6 +289,29 @@ pub async fn respond(
         .set_challenge_responses(Some(responses))
         .send()
         .await
+}
+
+/// InitiateAuth with a flow and its parameters, for the flows that need no
+/// SRP (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, USER_AUTH, CUSTOM_AUTH).
+pub async fn initiate(
+    sdk: &Client,
+    client_id: &str,
+    flow: AuthFlowType,
+    parameters: &[(&str, &str)],
+) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
+    sdk.initiate_auth()
+        .auth_flow(flow)
+        .client_id(client_id)
+        .set_auth_parameters(Some(pairs(parameters)))
+        .send()
+        .await
+}
+
+fn pairs(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect()
 }
 
 /// The newest code the emulator "sent" to `username` (its outbox), as the user
@@ -460,13 +491,14 @@ pub async fn answer_password_verifier(
     device_key: Option<&str>,
 ) -> Verified {
     let responses = password_verifier_responses(srp, challenge, password, device_key, &SystemClock);
-    sdk.respond_to_auth_challenge()
-        .client_id(client_id)
-        .challenge_name(ChallengeNameType::PasswordVerifier)
-        .set_session(session.map(str::to_owned))
-        .set_challenge_responses(Some(responses))
-        .send()
-        .await
+    respond_with(
+        sdk,
+        client_id,
+        ChallengeNameType::PasswordVerifier,
+        session,
+        responses,
+    )
+    .await
 }
 
 /// The Python for interop and trigger tests: `COGNITO_AUTH_PYTHON`, else
