@@ -262,15 +262,13 @@ async fn refresh_revoke_and_global_sign_out() {
 
 #[tokio::test]
 async fn flows_the_client_does_not_allow_are_refused() {
-    let emulator = emulator().await;
-    let sdk = sdk(&emulator.endpoint_url());
     let client = ClientOptions {
         flows: vec![
             aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType::AllowUserSrpAuth,
         ],
         ..ClientOptions::default()
     };
-    let setup = setup(&sdk, PoolOptions::default(), client).await;
+    let (emulator, sdk, setup) = emulator_with_pool(PoolOptions::default(), client).await;
     create_user(&sdk, &setup, "ken", &[]).await;
     let error = initiate(
         &sdk,
