@@ -5,13 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
-use aws_sdk_cognitoidentityprovider::config::timeout::TimeoutConfig;
-use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_cognitoidentityprovider::config::Credentials;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFactorType, DeviceConfigurationType, ExplicitAuthFlowsType,
     MessageActionType, SignInPolicyType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType,
@@ -19,28 +19,16 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use cognito_auth_emulator::{Emulator, EmulatorConfig, Service};
 use cognito_auth_flows::{
-    Answer, ChallengeHandler, Declined, DevicePolicy, DeviceStore, Error, FirstFactor, Flows,
+    Answer, ChallengeHandler, Declined, DevicePolicy, DeviceStore, Error, FirstFactor,
     MemoryDeviceStore, MfaKind, Notice, Prompt, Refresh, SignIn, SignInState, Step,
 };
-use secrecy::{ExposeSecret, SecretString};
-
-const PASSWORD: &str = "Correct-Horse-9";
-
-fn pw(text: &str) -> SecretString {
-    SecretString::from(text.to_owned())
-}
+use secrecy::ExposeSecret;
+use support::{
+    AppClient, PASSWORD, create_app_client, create_pool, flows_builder, local_config, pw, totp_now,
+};
 
 fn config(endpoint: &str) -> aws_sdk_cognitoidentityprovider::config::Builder {
-    aws_sdk_cognitoidentityprovider::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .retry_config(RetryConfig::standard().with_max_attempts(1))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .operation_timeout(Duration::from_secs(20))
-                .build(),
-        )
+    local_config(endpoint, Duration::from_secs(20))
 }
 
 /// The operator's client: admin calls are SigV4-signed (the emulator accepts any
@@ -68,8 +56,7 @@ struct World {
     emulator: Emulator,
     admin: Client,
     pool_id: String,
-    client_id: String,
-    client_secret: Option<String>,
+    app: AppClient,
 }
 
 #[derive(Default)]
@@ -112,15 +99,7 @@ async fn world(spec: PoolSpec) -> World {
                 .build(),
         );
     }
-    let pool_id = pool
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned();
+    let pool_id = create_pool(pool).await;
     let flows = spec.flows.unwrap_or_else(|| {
         vec![
             ExplicitAuthFlowsType::AllowUserSrpAuth,
@@ -130,36 +109,40 @@ async fn world(spec: PoolSpec) -> World {
             ExplicitAuthFlowsType::AllowUserAuth,
         ]
     });
-    let client = admin
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("flows")
-        .generate_secret(spec.secret)
-        .set_explicit_auth_flows(Some(flows))
-        .send()
-        .await
-        .unwrap();
-    let client = client.user_pool_client().unwrap();
+    let app = create_app_client(&admin, &pool_id, spec.secret, flows).await;
     World {
         admin,
         pool_id,
-        client_id: client.client_id().unwrap().to_owned(),
-        client_secret: client.client_secret().map(str::to_owned),
+        app,
         emulator,
     }
 }
 
 impl World {
     fn flows(&self) -> cognito_auth_flows::FlowsBuilder {
-        let builder = Flows::builder(
+        flows_builder(
             unsigned(&self.emulator.endpoint_url()),
             &self.pool_id,
-            &self.client_id,
-        );
-        match &self.client_secret {
-            Some(secret) => builder.client_secret(pw(secret)),
-            None => builder,
-        }
+            &self.app,
+        )
+    }
+
+    /// Turns on SMS MFA for the user and makes it the preferred factor, so
+    /// sign-in asks for an SMS code.
+    async fn prefer_sms_mfa(&self, username: &str) {
+        self.admin
+            .admin_set_user_mfa_preference()
+            .user_pool_id(&self.pool_id)
+            .username(username)
+            .sms_mfa_settings(
+                SmsMfaSettingsType::builder()
+                    .enabled(true)
+                    .preferred_mfa(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
     }
 
     async fn user(&self, username: &str, attributes: &[(&str, &str)]) {
@@ -190,29 +173,6 @@ impl World {
             .await
             .unwrap();
     }
-}
-
-fn totp(secret: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut bytes = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0);
-    for c in secret.bytes() {
-        let value = ALPHABET.iter().position(|&d| d == c).unwrap();
-        buffer = (buffer << 5) | u32::try_from(value).unwrap();
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            bytes.push(u8::try_from((buffer >> bits) & 0xff).unwrap());
-        }
-    }
-    let now = i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap();
-    cognito_auth_emulator::totp_code_now(&bytes, now)
 }
 
 /// A person with a phone, a mailbox (the emulator's outbox) and an authenticator.
@@ -261,7 +221,7 @@ impl ChallengeHandler for Person {
             Prompt::Code { kind, .. } => match kind {
                 cognito_auth_flows::CodeKind::SoftwareTokenMfa => {
                     let secret = self.totp_secret.lock().unwrap().clone().unwrap();
-                    Ok(Answer::code(totp(&secret)))
+                    Ok(Answer::code(totp_now(&secret)))
                 }
                 _ => Ok(Answer::code(self.last_code())),
             },
@@ -270,7 +230,7 @@ impl ChallengeHandler for Person {
                 assert!(setup.uri.expose_secret().starts_with("otpauth://totp/"));
                 assert!(setup.uri.expose_secret().contains(&secret));
                 *self.totp_secret.lock().unwrap() = Some(secret.clone());
-                Ok(Answer::code(totp(&secret)))
+                Ok(Answer::code(totp_now(&secret)))
             }
             Prompt::SelectMfa { options } => {
                 assert!(options.contains(&MfaKind::Totp));
@@ -304,7 +264,7 @@ async fn srp_and_password_sign_in_refresh_and_typed_errors() {
     let tokens = flows.sign_in_srp("alice", &pw(PASSWORD)).await.unwrap();
     assert_eq!(tokens.username(), Some("alice"));
     let id = tokens.id_claims().unwrap();
-    assert_eq!(id.client_id(), Some(world.client_id.as_str()));
+    assert_eq!(id.client_id(), Some(world.app.client_id.as_str()));
     assert_eq!(id.str("email"), Some("alice@example.com"));
     assert_eq!(tokens.token_type(), Some("Bearer"));
     assert!(tokens.expires_at() > SystemTime::now() + Duration::from_secs(600));
@@ -396,7 +356,7 @@ async fn lockout_flow_not_enabled_unconfirmed_and_bad_secret() {
     // A user who signed up but never confirmed.
     unsigned(&world.emulator.endpoint_url())
         .sign_up()
-        .client_id(&world.client_id)
+        .client_id(&world.app.client_id)
         .username("carl")
         .password(PASSWORD)
         .send()
@@ -455,20 +415,7 @@ async fn sms_mfa_and_totp_setup_then_select_mfa_type() {
     world
         .user("erin", &[("phone_number", "+15555550100")])
         .await;
-    world
-        .admin
-        .admin_set_user_mfa_preference()
-        .user_pool_id(&world.pool_id)
-        .username("erin")
-        .sms_mfa_settings(
-            SmsMfaSettingsType::builder()
-                .enabled(true)
-                .preferred_mfa(true)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    world.prefer_sms_mfa("erin").await;
     let flows = world.flows().build().unwrap();
     let person = Person::new(&world, "erin");
     flows
@@ -634,7 +581,7 @@ async fn custom_auth_with_and_without_srp_and_user_auth_choices() {
     let app = unsigned(&world.emulator.endpoint_url());
     let mut sign_up = app
         .sign_up()
-        .client_id(&world.client_id)
+        .client_id(&world.app.client_id)
         .username("ivy")
         .password(PASSWORD)
         .user_attributes(
@@ -650,7 +597,7 @@ async fn custom_auth_with_and_without_srp_and_user_auth_choices() {
     sign_up.send().await.unwrap();
     let mut confirm = app
         .confirm_sign_up()
-        .client_id(&world.client_id)
+        .client_id(&world.app.client_id)
         .username("ivy")
         .confirmation_code(Person::new(&world, "ivy").last_code());
     if let Some(hash) = flows.secret_hash("ivy") {
@@ -682,20 +629,7 @@ async fn step_wise_sign_in_and_an_expired_session() {
     world
         .user("jack", &[("phone_number", "+15555550102")])
         .await;
-    world
-        .admin
-        .admin_set_user_mfa_preference()
-        .user_pool_id(&world.pool_id)
-        .username("jack")
-        .sms_mfa_settings(
-            SmsMfaSettingsType::builder()
-                .enabled(true)
-                .preferred_mfa(true)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    world.prefer_sms_mfa("jack").await;
     let flows = world.flows().build().unwrap();
     let Step::Challenge { state, prompt } = flows
         .start(&SignIn::srp("jack", pw(PASSWORD)))
@@ -743,20 +677,7 @@ async fn device_remember_device_srp_refresh_and_forget() {
             ],
         )
         .await;
-    world
-        .admin
-        .admin_set_user_mfa_preference()
-        .user_pool_id(&world.pool_id)
-        .username("kate@example.com")
-        .sms_mfa_settings(
-            SmsMfaSettingsType::builder()
-                .enabled(true)
-                .preferred_mfa(true)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    world.prefer_sms_mfa("kate@example.com").await;
     let store = Arc::new(MemoryDeviceStore::new());
     let flows = world
         .flows()
@@ -886,7 +807,7 @@ async fn verify_tokens_against_the_pool_jwks() {
         TokenVerifier::cognito_issuer(flows.pool_id()),
         "the emulator issues as Cognito does"
     );
-    let verifier = TokenVerifier::from_jwks_json(&issuer, &world.client_id, body).unwrap();
+    let verifier = TokenVerifier::from_jwks_json(&issuer, &world.app.client_id, body).unwrap();
     let id = verifier
         .verify(tokens.id_token().unwrap().expose_secret(), TokenUse::Id)
         .unwrap();
@@ -911,7 +832,8 @@ async fn verify_tokens_against_the_pool_jwks() {
             .is_err()
     );
     let other_issuer =
-        TokenVerifier::from_jwks_json("https://example.invalid/x", &world.client_id, body).unwrap();
+        TokenVerifier::from_jwks_json("https://example.invalid/x", &world.app.client_id, body)
+            .unwrap();
     assert!(
         other_issuer
             .verify(tokens.id_token().unwrap().expose_secret(), TokenUse::Id)

@@ -11,14 +11,10 @@ use std::sync::{Arc, Mutex};
 use cognito_auth_flows::{
     Answer, ChallengeHandler, CodeKind, Declined, DevicePolicy, DeviceStore, Error, FirstFactor,
     Flows, MemoryDeviceStore, Metadata, MfaKind, Notice, Prompt, Refresh, SignIn, SignInState,
-    Step, UserContext,
+    Step, Tokens, UserContext,
 };
-use secrecy::{ExposeSecret, SecretString};
-use support::{After, CLIENT_ID, CODE, Fake, POOL_ID, Status, TOTP_SECRET, User};
-
-fn pw(text: &str) -> SecretString {
-    SecretString::from(text.to_owned())
-}
+use secrecy::ExposeSecret;
+use support::{After, CLIENT_ID, CODE, Fake, POOL_ID, Status, TOTP_SECRET, User, pw};
 
 async fn setup(users: Vec<User>, secret: bool) -> (Arc<Fake>, Flows) {
     let fake = Fake::new(users, secret);
@@ -58,6 +54,27 @@ impl ChallengeHandler for Scripted {
             .pop()
             .ok_or_else(|| Declined("script ran out".into()))
     }
+}
+
+/// Signs in answering prompts from `answers` in order; returns the outcome and
+/// the prompts the user was shown, for tests that check what was asked.
+async fn sign_in_showing(
+    flows: &Flows,
+    sign_in: &SignIn,
+    answers: Vec<Answer>,
+) -> (Result<Tokens, Error>, Vec<Prompt>) {
+    let handler = Scripted::new(answers);
+    let outcome = flows.sign_in(sign_in, &handler).await;
+    (outcome, handler.seen())
+}
+
+/// [`sign_in_showing`] for tests that only check the outcome.
+async fn sign_in_answering(
+    flows: &Flows,
+    sign_in: &SignIn,
+    answers: Vec<Answer>,
+) -> Result<Tokens, Error> {
+    sign_in_showing(flows, sign_in, answers).await.0
 }
 
 #[tokio::test]
@@ -210,16 +227,14 @@ async fn password_flow_and_metadata_on_every_call() {
         ..Metadata::default()
     }
     .with_client_metadata("app", "tests");
-    let handler = Scripted::new(vec![Answer::code(CODE)]);
-    let tokens = flows
-        .sign_in(
-            &SignIn::password("erin", pw("Password 1")).with_metadata(metadata),
-            &handler,
-        )
-        .await
-        .unwrap();
+    let (outcome, seen) = sign_in_showing(
+        &flows,
+        &SignIn::password("erin", pw("Password 1")).with_metadata(metadata),
+        vec![Answer::code(CODE)],
+    )
+    .await;
+    let tokens = outcome.unwrap();
     assert!(tokens.id_token().is_some());
-    let seen = handler.seen();
     assert!(matches!(
         &seen[..],
         [Prompt::Code { kind: CodeKind::SmsMfa, destination: Some(d), .. }] if d == "+******1234"
@@ -252,11 +267,13 @@ async fn mfa_code_mismatch_and_missing_handler() {
         false,
     )
     .await;
-    let handler = Scripted::new(vec![Answer::code("000000")]);
-    let err = flows
-        .sign_in(&SignIn::srp("fay", pw("Password 1")), &handler)
-        .await
-        .unwrap_err();
+    let err = sign_in_answering(
+        &flows,
+        &SignIn::srp("fay", pw("Password 1")),
+        vec![Answer::code("000000")],
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::CodeMismatch), "{err:?}");
     let err = flows
         .sign_in_srp("fay", &pw("Password 1"))
@@ -275,12 +292,13 @@ async fn select_mfa_type_then_totp() {
         true,
     )
     .await;
-    let handler = Scripted::new(vec![Answer::Mfa(MfaKind::Totp), Answer::code(CODE)]);
-    flows
-        .sign_in(&SignIn::srp("gus", pw("Password 1")), &handler)
-        .await
-        .unwrap();
-    let seen = handler.seen();
+    let (outcome, seen) = sign_in_showing(
+        &flows,
+        &SignIn::srp("gus", pw("Password 1")),
+        vec![Answer::Mfa(MfaKind::Totp), Answer::code(CODE)],
+    )
+    .await;
+    outcome.unwrap();
     assert!(
         matches!(&seen[0], Prompt::SelectMfa { options } if options == &[MfaKind::Sms, MfaKind::Totp])
     );
@@ -304,12 +322,14 @@ async fn mfa_setup_shows_secret_and_otpauth_uri_then_verifies() {
         true,
     )
     .await;
-    let handler = Scripted::new(vec![Answer::code(CODE)]);
-    flows
-        .sign_in(&SignIn::srp("hal@example.com", pw("Password 1")), &handler)
-        .await
-        .unwrap();
-    let Prompt::TotpSetup(setup) = &handler.seen()[0] else {
+    let (outcome, seen) = sign_in_showing(
+        &flows,
+        &SignIn::srp("hal@example.com", pw("Password 1")),
+        vec![Answer::code(CODE)],
+    )
+    .await;
+    outcome.unwrap();
+    let Prompt::TotpSetup(setup) = &seen[0] else {
         panic!("expected TOTP setup")
     };
     assert_eq!(setup.secret.expose_secret(), TOTP_SECRET);
@@ -323,11 +343,13 @@ async fn mfa_setup_shows_secret_and_otpauth_uri_then_verifies() {
     assert_eq!(fake.requests("VerifySoftwareToken")[0]["UserCode"], CODE);
 
     // A wrong first code is a code mismatch.
-    let handler = Scripted::new(vec![Answer::code("999999")]);
-    let err = flows
-        .sign_in(&SignIn::srp("hal", pw("Password 1")), &handler)
-        .await
-        .unwrap_err();
+    let err = sign_in_answering(
+        &flows,
+        &SignIn::srp("hal", pw("Password 1")),
+        vec![Answer::code("999999")],
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::CodeMismatch), "{err:?}");
 }
 
@@ -340,18 +362,20 @@ async fn new_password_required_with_attributes() {
     .await;
     let mut attributes = BTreeMap::new();
     attributes.insert("name".to_owned(), "Ida".to_owned());
-    let handler = Scripted::new(vec![Answer::NewPassword {
-        password: pw("Brand new pass 1"),
-        attributes,
-    }]);
-    flows
-        .sign_in(&SignIn::srp("ida", pw("Temp pass 1")), &handler)
-        .await
-        .unwrap();
+    let (outcome, seen) = sign_in_showing(
+        &flows,
+        &SignIn::srp("ida", pw("Temp pass 1")),
+        vec![Answer::NewPassword {
+            password: pw("Brand new pass 1"),
+            attributes,
+        }],
+    )
+    .await;
+    outcome.unwrap();
     let Prompt::NewPassword {
         required_attributes,
         user_attributes,
-    } = &handler.seen()[0]
+    } = &seen[0]
     else {
         panic!("expected new password prompt")
     };
@@ -364,39 +388,37 @@ async fn new_password_required_with_attributes() {
         "Brand new pass 1"
     );
 
-    let handler = Scripted::new(vec![Answer::new_password(pw("short"))]);
-    let err = flows
-        .sign_in(&SignIn::srp("ida", pw("Temp pass 1")), &handler)
-        .await
-        .unwrap_err();
+    let err = sign_in_answering(
+        &flows,
+        &SignIn::srp("ida", pw("Temp pass 1")),
+        vec![Answer::new_password(pw("short"))],
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::InvalidNewPassword { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn custom_auth_with_and_without_srp() {
     let (fake, flows) = setup(vec![User::new("jo", "Password 1")], true).await;
-    let handler = Scripted::new(vec![Answer::custom("42")]);
-    flows
-        .sign_in(&SignIn::custom("jo"), &handler)
-        .await
-        .unwrap();
-    assert!(
-        matches!(&handler.seen()[0], Prompt::Custom { parameters } if parameters["question"] == "6*7")
-    );
+    let (outcome, seen) =
+        sign_in_showing(&flows, &SignIn::custom("jo"), vec![Answer::custom("42")]).await;
+    outcome.unwrap();
+    assert!(matches!(&seen[0], Prompt::Custom { parameters } if parameters["question"] == "6*7"));
     assert_eq!(fake.requests("InitiateAuth")[0]["AuthFlow"], "CUSTOM_AUTH");
 
-    let handler = Scripted::new(vec![Answer::custom("42")]);
-    flows
-        .sign_in(&SignIn::custom_with_srp("jo", pw("Password 1")), &handler)
-        .await
-        .unwrap();
+    sign_in_answering(
+        &flows,
+        &SignIn::custom_with_srp("jo", pw("Password 1")),
+        vec![Answer::custom("42")],
+    )
+    .await
+    .unwrap();
     let initiate = &fake.requests("InitiateAuth")[1];
     assert_eq!(initiate["AuthParameters"]["CHALLENGE_NAME"], "SRP_A");
     assert!(initiate["AuthParameters"]["SRP_A"].is_string());
 
-    let handler = Scripted::new(vec![Answer::custom("41")]);
-    let err = flows
-        .sign_in(&SignIn::custom("jo"), &handler)
+    let err = sign_in_answering(&flows, &SignIn::custom("jo"), vec![Answer::custom("41")])
         .await
         .unwrap_err();
     assert!(matches!(err, Error::WrongCredentials), "{err:?}");
@@ -430,41 +452,46 @@ async fn a_server_that_never_ends_the_loop_hits_the_round_limit() {
 async fn user_auth_select_challenge_preferred_and_sign_up_session() {
     let (fake, flows) = setup(vec![User::new("lee", "Password 1")], true).await;
     // SELECT_CHALLENGE → PASSWORD_SRP, password from the SignIn.
-    let handler = Scripted::new(vec![Answer::select("PASSWORD_SRP")]);
-    flows
-        .sign_in(
-            &SignIn::user_auth("lee").with_password(pw("Password 1")),
-            &handler,
-        )
-        .await
-        .unwrap();
+    let (outcome, seen) = sign_in_showing(
+        &flows,
+        &SignIn::user_auth("lee").with_password(pw("Password 1")),
+        vec![Answer::select("PASSWORD_SRP")],
+    )
+    .await;
+    outcome.unwrap();
     assert!(
-        matches!(&handler.seen()[0], Prompt::SelectChallenge { available } if available.contains(&"WEB_AUTHN".to_owned()))
+        matches!(&seen[0], Prompt::SelectChallenge { available } if available.contains(&"WEB_AUTHN".to_owned()))
     );
 
     // SELECT_CHALLENGE → PASSWORD with the password in the answer.
-    let handler = Scripted::new(vec![Answer::Select {
-        challenge: "PASSWORD".into(),
-        password: Some(pw("Password 1")),
-    }]);
-    flows
-        .sign_in(&SignIn::user_auth("lee"), &handler)
-        .await
-        .unwrap();
+    sign_in_answering(
+        &flows,
+        &SignIn::user_auth("lee"),
+        vec![Answer::Select {
+            challenge: "PASSWORD".into(),
+            password: Some(pw("Password 1")),
+        }],
+    )
+    .await
+    .unwrap();
 
     // SELECT_CHALLENGE → EMAIL_OTP → code.
-    let handler = Scripted::new(vec![Answer::select("EMAIL_OTP"), Answer::code(CODE)]);
-    flows
-        .sign_in(&SignIn::user_auth("lee"), &handler)
-        .await
-        .unwrap();
+    sign_in_answering(
+        &flows,
+        &SignIn::user_auth("lee"),
+        vec![Answer::select("EMAIL_OTP"), Answer::code(CODE)],
+    )
+    .await
+    .unwrap();
 
     // WEB_AUTHN: a clear error.
-    let handler = Scripted::new(vec![Answer::select("WEB_AUTHN")]);
-    let err = flows
-        .sign_in(&SignIn::user_auth("lee"), &handler)
-        .await
-        .unwrap_err();
+    let err = sign_in_answering(
+        &flows,
+        &SignIn::user_auth("lee"),
+        vec![Answer::select("WEB_AUTHN")],
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::WebAuthnNotSupported), "{err:?}");
 
     // PREFERRED_CHALLENGE.

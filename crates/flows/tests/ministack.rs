@@ -8,14 +8,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
-use aws_sdk_cognitoidentityprovider::config::timeout::TimeoutConfig;
-use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_cognitoidentityprovider::config::Credentials;
 use aws_sdk_cognitoidentityprovider::types::{
     AliasAttributeType, AttributeType, ExplicitAuthFlowsType, MessageActionType,
     SoftwareTokenMfaSettingsType, UserPoolMfaType, UsernameAttributeType,
@@ -23,13 +23,10 @@ use aws_sdk_cognitoidentityprovider::types::{
 use cognito_auth_flows::{
     Answer, ChallengeHandler, Declined, Error, Flows, Prompt, Refresh, SignIn,
 };
-use secrecy::{ExposeSecret, SecretString};
-
-const PASSWORD: &str = "Correct-Horse-9";
-
-fn pw(text: &str) -> SecretString {
-    SecretString::from(text.to_owned())
-}
+use secrecy::ExposeSecret;
+use support::{
+    AppClient, PASSWORD, create_app_client, create_pool, flows_builder, local_config, pw, totp_now,
+};
 
 fn python() -> PathBuf {
     match std::env::var_os("COGNITO_AUTH_PYTHON") {
@@ -108,22 +105,12 @@ impl Drop for MiniStack {
 }
 
 fn config(endpoint: &str) -> aws_sdk_cognitoidentityprovider::config::Builder {
-    aws_sdk_cognitoidentityprovider::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .retry_config(RetryConfig::standard().with_max_attempts(1))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .operation_timeout(Duration::from_secs(30))
-                .build(),
-        )
+    local_config(endpoint, Duration::from_secs(30))
 }
 
 struct Pool {
     pool_id: String,
-    client_id: String,
-    client_secret: Option<String>,
+    app: AppClient,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -146,15 +133,7 @@ async fn pool(admin: &Client, spec: Spec) -> Pool {
     if spec.mfa {
         request = request.mfa_configuration(UserPoolMfaType::Optional);
     }
-    let pool_id = request
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned();
+    let pool_id = create_pool(request).await;
     let mut flows = vec![
         ExplicitAuthFlowsType::AllowUserSrpAuth,
         ExplicitAuthFlowsType::AllowRefreshTokenAuth,
@@ -162,21 +141,8 @@ async fn pool(admin: &Client, spec: Spec) -> Pool {
     if !spec.srp_only {
         flows.push(ExplicitAuthFlowsType::AllowUserPasswordAuth);
     }
-    let client = admin
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("flows")
-        .generate_secret(spec.secret)
-        .set_explicit_auth_flows(Some(flows))
-        .send()
-        .await
-        .unwrap();
-    let client = client.user_pool_client().unwrap();
-    Pool {
-        pool_id,
-        client_id: client.client_id().unwrap().to_owned(),
-        client_secret: client.client_secret().map(str::to_owned),
-    }
+    let app = create_app_client(admin, &pool_id, spec.secret, flows).await;
+    Pool { pool_id, app }
 }
 
 async fn user(admin: &Client, pool: &Pool, username: &str, email: Option<&str>, permanent: bool) {
@@ -223,33 +189,9 @@ async fn user(admin: &Client, pool: &Pool, username: &str, email: Option<&str>, 
 fn flows(endpoint: &str, pool: &Pool) -> Flows {
     // The app's client: no credentials at all.
     let client = Client::from_conf(config(endpoint).build());
-    let builder = Flows::builder(client, &pool.pool_id, &pool.client_id);
-    match &pool.client_secret {
-        Some(secret) => builder.client_secret(pw(secret)),
-        None => builder,
-    }
-    .build()
-    .unwrap()
-}
-
-fn totp(secret: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut bytes = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0);
-    for c in secret.trim_end_matches('=').bytes() {
-        let value = ALPHABET.iter().position(|&d| d == c).unwrap();
-        buffer = (buffer << 5) | u32::try_from(value).unwrap();
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            bytes.push(u8::try_from((buffer >> bits) & 0xff).unwrap());
-        }
-    }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
+    flows_builder(client, &pool.pool_id, &pool.app)
+        .build()
         .unwrap()
-        .as_secs();
-    cognito_auth_emulator::totp_code_now(&bytes, i64::try_from(now).unwrap())
 }
 
 struct Person {
@@ -281,7 +223,7 @@ impl ChallengeHandler for Person {
             .push(prompt.challenge_name().to_owned());
         match prompt {
             Prompt::Code { .. } if self.wrong_code => Ok(Answer::code("000000")),
-            Prompt::Code { .. } => Ok(Answer::code(totp(self.totp_secret.as_deref().unwrap()))),
+            Prompt::Code { .. } => Ok(Answer::code(totp_now(self.totp_secret.as_deref().unwrap()))),
             Prompt::NewPassword { .. } => Ok(Answer::new_password(pw(self.new_password.unwrap()))),
             other => Err(Declined(format!("{other:?}"))),
         }
@@ -451,7 +393,7 @@ async fn ministack_interop() {
     app.client()
         .verify_software_token()
         .access_token(&access)
-        .user_code(totp(&secret))
+        .user_code(totp_now(&secret))
         .send()
         .await
         .unwrap();

@@ -2,6 +2,9 @@
 //! SRP and device SRP with `cognito_auth_srp`'s server side, enforces SECRET_HASH
 //! over the username each step expects, binds Sessions, and records every request.
 //! Small and strict on purpose: it checks what the client sends.
+//!
+//! Also the helpers the tests against real emulators (ours and MiniStack)
+//! share: passwords, TOTP codes, SDK configuration, pools and app clients.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -13,11 +16,14 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider::config::timeout::TimeoutConfig;
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Region};
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::CreateUserPoolFluentBuilder;
+use aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
+use cognito_auth_flows::{Flows, FlowsBuilder};
 use cognito_auth_srp::{
     DeviceSecretVerifierConfig, PasswordClaim, PasswordVerifier, PoolId, ServerChallenge,
     secret_hash,
@@ -30,6 +36,8 @@ pub const CLIENT_ID: &str = "fakeclient0123456789abcdef";
 pub const CLIENT_SECRET: &str = "fake-client-secret-value";
 pub const CODE: &str = "123456";
 pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXP";
+/// The password of the users the emulator and MiniStack tests create.
+pub const PASSWORD: &str = "Correct-Horse-9";
 
 /// What comes after a proven password.
 #[derive(Clone, Debug, PartialEq)]
@@ -957,4 +965,98 @@ pub fn sdk_client(endpoint: &str) -> Client {
         )
         .build();
     Client::from_conf(config)
+}
+
+/// A password as the flows API takes it.
+pub fn pw(text: &str) -> SecretString {
+    SecretString::from(text.to_owned())
+}
+
+/// The TOTP code an authenticator app shows now for a base32 secret (with or
+/// without `=` padding: MiniStack pads, the emulator does not).
+pub fn totp_now(secret: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut bytes = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0);
+    for c in secret.trim_end_matches('=').bytes() {
+        let value = ALPHABET.iter().position(|&d| d == c).unwrap();
+        buffer = (buffer << 5) | u32::try_from(value).unwrap();
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push(u8::try_from((buffer >> bits) & 0xff).unwrap());
+        }
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    cognito_auth_emulator::totp_code_now(&bytes, i64::try_from(now).unwrap())
+}
+
+/// SDK configuration for a local Cognito (the emulator, MiniStack): one
+/// attempt, so a refusal shows at once, and `timeout` for each operation.
+pub fn local_config(
+    endpoint: &str,
+    timeout: Duration,
+) -> aws_sdk_cognitoidentityprovider::config::Builder {
+    aws_sdk_cognitoidentityprovider::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+        .timeout_config(TimeoutConfig::builder().operation_timeout(timeout).build())
+}
+
+/// Sends a CreateUserPool the test has configured; the new pool's id.
+pub async fn create_pool(request: CreateUserPoolFluentBuilder) -> String {
+    request
+        .send()
+        .await
+        .unwrap()
+        .user_pool()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned()
+}
+
+/// An app client made through the admin API, as the flows need it.
+pub struct AppClient {
+    pub client_id: String,
+    pub client_secret: Option<String>,
+}
+
+/// Creates an app client named "flows" allowing `flows`, with a generated
+/// secret when `secret` is set.
+pub async fn create_app_client(
+    admin: &Client,
+    pool_id: &str,
+    secret: bool,
+    flows: Vec<ExplicitAuthFlowsType>,
+) -> AppClient {
+    let created = admin
+        .create_user_pool_client()
+        .user_pool_id(pool_id)
+        .client_name("flows")
+        .generate_secret(secret)
+        .set_explicit_auth_flows(Some(flows))
+        .send()
+        .await
+        .unwrap();
+    let client = created.user_pool_client().unwrap();
+    AppClient {
+        client_id: client.client_id().unwrap().to_owned(),
+        client_secret: client.client_secret().map(str::to_owned),
+    }
+}
+
+/// A flows builder for the app's client, with the client secret when the app
+/// client has one.
+pub fn flows_builder(sdk: Client, pool_id: &str, app: &AppClient) -> FlowsBuilder {
+    let builder = Flows::builder(sdk, pool_id, &app.client_id);
+    match &app.client_secret {
+        Some(secret) => builder.client_secret(pw(secret)),
+        None => builder,
+    }
 }
