@@ -12,9 +12,15 @@ use common::*;
 use serde_json::Value;
 
 fn sign_in(env: &Env, user: &str, extra: &[&str]) -> std::process::Output {
-    let mut command = env.cmd();
-    command.args(Env::sign_in_args(user)).args(extra);
-    run_with_stdin(command, &format!("{PASSWORD}\n"))
+    env.run_sign_in(Env::sign_in_args(user), extra, &format!("{PASSWORD}\n"))
+}
+
+/// `initiate-auth` args for `client` with `flow`, then `rest`: the AWS CLI
+/// shape every raw-call test starts from.
+fn initiate_auth_args<'a>(client: &'a str, flow: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["initiate-auth", "--client-id", client, "--auth-flow", flow];
+    args.extend_from_slice(rest);
+    args
 }
 
 #[test]
@@ -110,58 +116,49 @@ fn no_aws_configuration_anywhere_is_fine() {
 #[test]
 fn password_from_the_environment_and_select_query_text() {
     let env = Env::new();
-    let mut command = env.cmd();
-    command
-        .env("COGNITO_PASSWORD", PASSWORD)
-        .args(Env::sign_in_args("alice"))
-        .args([
-            "--select",
-            "AuthenticationResult.TokenType",
-            "--output",
-            "text",
-        ]);
-    let output = run(command);
+    let sign_in_with_password_env = |extra: &[&str]| {
+        let mut command = env.cmd();
+        command
+            .env("COGNITO_PASSWORD", PASSWORD)
+            .args(Env::sign_in_args("alice"))
+            .args(extra);
+        run(command)
+    };
+    let output = sign_in_with_password_env(&[
+        "--select",
+        "AuthenticationResult.TokenType",
+        "--output",
+        "text",
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout(&output), "Bearer\n");
 
-    let mut command = env.cmd();
-    command
-        .env("COGNITO_PASSWORD", PASSWORD)
-        .args(Env::sign_in_args("alice"))
-        .args([
-            "--query",
-            "AuthenticationResult.[TokenType, ExpiresIn]",
-            "--output",
-            "text",
-        ]);
-    let output = run(command);
+    let output = sign_in_with_password_env(&[
+        "--query",
+        "AuthenticationResult.[TokenType, ExpiresIn]",
+        "--output",
+        "text",
+    ]);
     assert_eq!(stdout(&output), "Bearer\t3600\n", "{}", stderr(&output));
 
-    let mut command = env.cmd();
-    command
-        .env("COGNITO_PASSWORD", PASSWORD)
-        .args(Env::sign_in_args("alice"))
-        .args(["--select", "AuthenticationResult"]);
-    let value = ok_json(&run(command));
+    let value = ok_json(&sign_in_with_password_env(&[
+        "--select",
+        "AuthenticationResult",
+    ]));
     assert!(value["IdToken"].is_string());
 
-    let mut command = env.cmd();
-    command
-        .env("COGNITO_PASSWORD", PASSWORD)
-        .args(Env::sign_in_args("alice"))
-        .args(["--select", "AuthenticationResult.Nope"]);
-    let output = run(command);
+    let output = sign_in_with_password_env(&["--select", "AuthenticationResult.Nope"]);
     assert_eq!(output.status.code(), Some(2));
 }
 
 #[test]
 fn wrong_password_exits_3_with_one_line() {
     let env = Env::new();
-    let mut command = env.cmd();
-    command
-        .args(Env::sign_in_args("dave"))
-        .arg("--password-stdin");
-    let output = run_with_stdin(command, "wrong-password\n");
+    let output = env.run_sign_in(
+        Env::sign_in_args("dave"),
+        &["--password-stdin"],
+        "wrong-password\n",
+    );
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let err = stderr(&output);
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -281,22 +278,17 @@ fn cache_refresh_tokens_verify_and_sign_out() {
         assert_eq!(mode & 0o777, 0o600);
     }
 
-    let mut command = env.cmd();
-    command.arg("tokens");
-    let value = ok_json(&run(command));
+    let value = ok_json(&env.run_args(["tokens"]));
     let entry = &value[0];
     assert_eq!(entry["Username"], "alice");
     assert_eq!(entry["AccessTokenClaims"]["username"], "alice");
     assert!(entry["SecondsLeft"].as_u64().unwrap() > 3000);
     assert_eq!(entry["Expired"], false);
 
-    let mut command = env.cmd();
-    command.args(["tokens", "--verify", "--select", "0.Verified"]);
-    let output = run(command);
+    let output = env.run_args(["tokens", "--verify", "--select", "0.Verified"]);
     // `--select` paths name properties; arrays are picked with --query.
     assert_eq!(output.status.code(), Some(2));
-    let mut command = env.cmd();
-    command.args([
+    let output = env.run_args([
         "tokens",
         "--verify",
         "--query",
@@ -304,25 +296,20 @@ fn cache_refresh_tokens_verify_and_sign_out() {
         "--output",
         "text",
     ]);
-    let output = run(command);
     assert_eq!(stdout(&output), "True\n", "{}", stderr(&output));
 
-    let mut command = env.cmd();
-    command.args([
+    let output = env.run_args([
         "refresh",
         "--query",
         "AuthenticationResult.TokenType",
         "--output",
         "text",
     ]);
-    let output = run(command);
     assert_eq!(stdout(&output), "Bearer\n", "{}", stderr(&output));
 
     // Refresh from a token on stdin, without the cache.
     let (refresh_token, device_key) = {
-        let mut command = env.cmd();
-        command.args(["tokens", "--raw"]);
-        let value = ok_json(&run(command));
+        let value = ok_json(&env.run_args(["tokens", "--raw"]));
         let path = env
             .home
             .path()
@@ -337,8 +324,7 @@ fn cache_refresh_tokens_verify_and_sign_out() {
             cached["device_key"].as_str().unwrap().to_owned(),
         )
     };
-    let mut command = env.cmd();
-    command.args([
+    let refresh_from_stdin = [
         "--no-cache",
         "refresh",
         "--pool-id",
@@ -348,43 +334,25 @@ fn cache_refresh_tokens_verify_and_sign_out() {
         "--refresh-token-stdin",
         "--device-key",
         &device_key,
-    ]);
-    ok_json(&run_with_stdin(command, &refresh_token));
+    ];
+    ok_json(&env.run_args_with_stdin(refresh_from_stdin, &refresh_token));
 
-    let mut command = env.cmd();
-    command.arg("sign-out");
-    let value = ok_json(&run(command));
+    let value = ok_json(&env.run_args(["sign-out"]));
     assert_eq!(value["Operation"], "RevokeToken");
 
     // The revoked refresh token is refused: exit 6.
-    let mut command = env.cmd();
-    command.args([
-        "--no-cache",
-        "refresh",
-        "--pool-id",
-        POOL,
-        "--client-id",
-        CLIENT,
-        "--refresh-token-stdin",
-        "--device-key",
-        &device_key,
-    ]);
-    let output = run_with_stdin(command, &refresh_token);
+    let output = env.run_args_with_stdin(refresh_from_stdin, &refresh_token);
     assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
 
     // Nothing cached any more.
-    let mut command = env.cmd();
-    command.arg("refresh");
-    assert_eq!(run(command).status.code(), Some(2));
+    assert_eq!(env.run_args(["refresh"]).status.code(), Some(2));
 }
 
 #[test]
 fn global_sign_out() {
     let env = Env::new();
     ok_json(&sign_in(&env, "erin", &["--password-stdin"]));
-    let mut command = env.cmd();
-    command.args(["sign-out", "--global", "--username", "erin"]);
-    let value = ok_json(&run(command));
+    let value = ok_json(&env.run_args(["sign-out", "--global", "--username", "erin"]));
     assert_eq!(value["Operation"], "GlobalSignOut");
 }
 
@@ -412,16 +380,13 @@ fn remember_device_then_device_srp_list_and_forget() {
         stderr(&output)
     );
 
-    let mut command = env.cmd();
-    command.args(["devices", "list"]);
-    let value = ok_json(&run(command));
+    let value = ok_json(&env.run_args(["devices", "list"]));
     let devices = value["Devices"].as_array().unwrap();
     assert!(!devices.is_empty(), "{value:#}");
     let key = devices[0]["DeviceKey"].as_str().unwrap().to_owned();
     assert!(devices[0].get("DevicePassword").is_none());
 
-    let mut command = env.cmd();
-    command.args([
+    let output = env.run_args([
         "devices",
         "list",
         "--remote",
@@ -430,7 +395,6 @@ fn remember_device_then_device_srp_list_and_forget() {
         "--output",
         "text",
     ]);
-    let output = run(command);
     assert!(
         stdout(&output).contains(&key),
         "{} {}",
@@ -438,15 +402,11 @@ fn remember_device_then_device_srp_list_and_forget() {
         stderr(&output)
     );
 
-    let mut command = env.cmd();
-    command.args(["devices", "forget", &key]);
-    let value = ok_json(&run(command));
+    let value = ok_json(&env.run_args(["devices", "forget", &key]));
     assert_eq!(value["ForgottenLocally"], true);
     assert_eq!(value["ForgottenInCognito"], true);
 
-    let mut command = env.cmd();
-    command.args(["devices", "list", "--select", "Devices"]);
-    let value = ok_json(&run(command));
+    let value = ok_json(&env.run_args(["devices", "list", "--select", "Devices"]));
     assert!(
         value
             .as_array()
@@ -461,21 +421,11 @@ fn totp_mfa_with_answers_file_and_answer_flag() {
     let env = Env::new();
     let answers = env.path("answers.toml");
     write(&answers, "MFA_SETUP = \"auto\"\n");
-    let mut command = env.cmd();
-    command
-        .args([
-            "sign-in",
-            "--pool-id",
-            MFA_POOL,
-            "--client-id",
-            MFA_CLIENT,
-            "--username",
-            "bob",
-            "--password-stdin",
-        ])
-        .arg("--answers-file")
-        .arg(&answers);
-    let output = run_with_stdin(command, PASSWORD);
+    let output = env.run_sign_in(
+        Env::mfa_sign_in_args("bob"),
+        &["--answers-file", answers.to_str().unwrap()],
+        PASSWORD,
+    );
     ok_json(&output);
     let err = stderr(&output);
     let secret = secret_from(&err);
@@ -488,38 +438,18 @@ fn totp_mfa_with_answers_file_and_answer_flag() {
     // A JSON answers file with the TOTP secret.
     let json_answers = env.path("answers.json");
     write(&json_answers, &format!("{{\"TOTP_SECRET\": \"{secret}\"}}"));
-    let mut command = env.cmd();
-    command
-        .args([
-            "sign-in",
-            "--pool-id",
-            MFA_POOL,
-            "--client-id",
-            MFA_CLIENT,
-            "--username",
-            "bob",
-            "--password-stdin",
-        ])
-        .arg("--answers-file")
-        .arg(&json_answers);
-    ok_json(&run_with_stdin(command, PASSWORD));
+    ok_json(&env.run_sign_in(
+        Env::mfa_sign_in_args("bob"),
+        &["--answers-file", json_answers.to_str().unwrap()],
+        PASSWORD,
+    ));
 
     // --answer with the code.
-    let mut command = env.cmd();
-    command
-        .args([
-            "sign-in",
-            "--pool-id",
-            MFA_POOL,
-            "--client-id",
-            MFA_CLIENT,
-            "--username",
-            "bob",
-            "--password-stdin",
-        ])
-        .arg("--answer")
-        .arg(format!("SOFTWARE_TOKEN_MFA={}", totp(&secret)));
-    ok_json(&run_with_stdin(command, PASSWORD));
+    ok_json(&env.run_sign_in(
+        Env::mfa_sign_in_args("bob"),
+        &["--answer", &format!("SOFTWARE_TOKEN_MFA={}", totp(&secret))],
+        PASSWORD,
+    ));
 
     // A wrong code: exit 6. No answer at all: exit 6 too (challenge not answered).
     let wrong = if totp(&secret) == "000000" {
@@ -527,74 +457,53 @@ fn totp_mfa_with_answers_file_and_answer_flag() {
     } else {
         "000000"
     };
-    let mut command = env.cmd();
-    command
-        .args([
-            "sign-in",
-            "--pool-id",
-            MFA_POOL,
-            "--client-id",
-            MFA_CLIENT,
-            "--username",
-            "bob",
-            "--password-stdin",
-        ])
-        .arg("--answer")
-        .arg(format!("SOFTWARE_TOKEN_MFA={wrong}"));
-    let output = run_with_stdin(command, PASSWORD);
+    let output = env.run_sign_in(
+        Env::mfa_sign_in_args("bob"),
+        &["--answer", &format!("SOFTWARE_TOKEN_MFA={wrong}")],
+        PASSWORD,
+    );
     assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
-    let mut command = env.cmd();
-    command.args([
-        "sign-in",
-        "--pool-id",
-        MFA_POOL,
-        "--client-id",
-        MFA_CLIENT,
-        "--username",
-        "bob",
-        "--password-stdin",
-    ]);
-    let output = run_with_stdin(command, PASSWORD);
+    let output = env.run_sign_in(Env::mfa_sign_in_args("bob"), &[], PASSWORD);
     assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
 }
 
 #[test]
 fn new_password_required_through_sign_in() {
     let env = Env::new();
-    let mut command = env.cmd();
-    command
-        .args(Env::sign_in_args("carol"))
-        .arg("--password-stdin")
-        .args(["--answer", "NEW_PASSWORD=Brand-New-Pass-7"]);
-    ok_json(&run_with_stdin(command, "Temporary-Pass-1"));
-    let mut command = env.cmd();
-    command
-        .args(Env::sign_in_args("carol"))
-        .arg("--password-stdin");
-    ok_json(&run_with_stdin(command, "Brand-New-Pass-7"));
+    ok_json(&env.run_sign_in(
+        Env::sign_in_args("carol"),
+        &[
+            "--password-stdin",
+            "--answer",
+            "NEW_PASSWORD=Brand-New-Pass-7",
+        ],
+        "Temporary-Pass-1",
+    ));
+    ok_json(&env.run_sign_in(
+        Env::sign_in_args("carol"),
+        &["--password-stdin"],
+        "Brand-New-Pass-7",
+    ));
 }
 
 #[test]
 fn initiate_auth_and_respond_like_the_aws_cli() {
     let env = Env::new();
     // Shorthand.
-    let mut command = env.cmd();
-    command.args([
-        "initiate-auth",
-        "--client-id",
+    let value = ok_json(&env.run_args(initiate_auth_args(
         CLIENT,
-        "--auth-flow",
         "USER_PASSWORD_AUTH",
-        "--auth-parameters",
-        &format!("USERNAME=alice,PASSWORD={PASSWORD}"),
-        "--client-metadata",
-        "k=v",
-        "--analytics-endpoint-id",
-        "e1",
-        "--user-context-data",
-        "IpAddress=192.0.2.7",
-    ]);
-    let value = ok_json(&run(command));
+        &[
+            "--auth-parameters",
+            &format!("USERNAME=alice,PASSWORD={PASSWORD}"),
+            "--client-metadata",
+            "k=v",
+            "--analytics-endpoint-id",
+            "e1",
+            "--user-context-data",
+            "IpAddress=192.0.2.7",
+        ],
+    )));
     assert!(
         value["AuthenticationResult"]["AccessToken"].is_string(),
         "{value:#}"
@@ -611,61 +520,55 @@ fn initiate_auth_and_respond_like_the_aws_cli() {
         .to_owned();
 
     // JSON parameters plus a repeatable one; --query and text output.
-    let mut command = env.cmd();
-    command.args([
-        "initiate-auth",
-        "--client-id",
+    let output = env.run_args(initiate_auth_args(
         CLIENT,
-        "--auth-flow",
         "REFRESH_TOKEN_AUTH",
-        "--auth-parameters",
-        &format!("{{\"REFRESH_TOKEN\": \"{refresh}\"}}"),
-        "--auth-parameter",
-        &format!("DEVICE_KEY={device}"),
-        "--query",
-        "AuthenticationResult.TokenType",
-        "--output",
-        "text",
-    ]);
-    let output = run(command);
+        &[
+            "--auth-parameters",
+            &format!("{{\"REFRESH_TOKEN\": \"{refresh}\"}}"),
+            "--auth-parameter",
+            &format!("DEVICE_KEY={device}"),
+            "--query",
+            "AuthenticationResult.TokenType",
+            "--output",
+            "text",
+        ],
+    ));
     assert_eq!(stdout(&output), "Bearer\n", "{}", stderr(&output));
 
     // SECRET_HASH is added from COGNITO_CLIENT_SECRET.
     let mut command = env.cmd();
-    command.env("COGNITO_CLIENT_SECRET", CLIENT_SECRET).args([
-        "initiate-auth",
-        "--client-id",
-        SECRET_CLIENT,
-        "--auth-flow",
-        "USER_PASSWORD_AUTH",
-        "--auth-parameter",
-        "USERNAME=alice",
-        "--auth-parameter",
-        &format!("PASSWORD={PASSWORD}"),
-        "--select",
-        "AuthenticationResult.TokenType",
-        "--output",
-        "text",
-    ]);
+    command
+        .env("COGNITO_CLIENT_SECRET", CLIENT_SECRET)
+        .args(initiate_auth_args(
+            SECRET_CLIENT,
+            "USER_PASSWORD_AUTH",
+            &[
+                "--auth-parameter",
+                "USERNAME=alice",
+                "--auth-parameter",
+                &format!("PASSWORD={PASSWORD}"),
+                "--select",
+                "AuthenticationResult.TokenType",
+                "--output",
+                "text",
+            ],
+        ));
     let output = run(command);
     assert_eq!(stdout(&output), "Bearer\n", "{}", stderr(&output));
 
     // A challenge, then respond-to-auth-challenge.
-    let mut command = env.cmd();
-    command.args([
-        "initiate-auth",
-        "--client-id",
+    let value = ok_json(&env.run_args(initiate_auth_args(
         CLIENT,
-        "--auth-flow",
         "USER_PASSWORD_AUTH",
-        "--auth-parameters",
-        "USERNAME=carol,PASSWORD=Temporary-Pass-1",
-    ]);
-    let value = ok_json(&run(command));
+        &[
+            "--auth-parameters",
+            "USERNAME=carol,PASSWORD=Temporary-Pass-1",
+        ],
+    )));
     assert_eq!(value["ChallengeName"], "NEW_PASSWORD_REQUIRED", "{value:#}");
     let session = value["Session"].as_str().unwrap().to_owned();
-    let mut command = env.cmd();
-    command.args([
+    let output = env.run_args([
         "respond-to-auth-challenge",
         "--client-id",
         CLIENT,
@@ -680,36 +583,51 @@ fn initiate_auth_and_respond_like_the_aws_cli() {
         "--output",
         "text",
     ]);
-    let output = run(command);
     assert_eq!(stdout(&output), "Bearer\n", "{}", stderr(&output));
 
     // Wrong password through the raw call: exit 3, one line.
-    let mut command = env.cmd();
-    command.args([
-        "initiate-auth",
-        "--client-id",
+    let output = env.run_args(initiate_auth_args(
         CLIENT,
-        "--auth-flow",
         "USER_PASSWORD_AUTH",
-        "--auth-parameters",
-        "USERNAME=alice,PASSWORD=nope-nope-1",
-    ]);
-    let output = run(command);
+        &["--auth-parameters", "USERNAME=alice,PASSWORD=nope-nope-1"],
+    ));
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     assert_eq!(stderr(&output).lines().count(), 1);
 
     // Bad shorthand: usage.
-    let mut command = env.cmd();
-    command.args([
-        "initiate-auth",
-        "--client-id",
-        CLIENT,
-        "--auth-flow",
-        "USER_PASSWORD_AUTH",
-        "--auth-parameters",
-        "USERNAME",
-    ]);
-    assert_eq!(run(command).status.code(), Some(2));
+    assert_eq!(
+        env.run_args(initiate_auth_args(
+            CLIENT,
+            "USER_PASSWORD_AUTH",
+            &["--auth-parameters", "USERNAME"]
+        ))
+        .status
+        .code(),
+        Some(2)
+    );
+}
+
+/// `cognito-auth emulator --port 0` plus `args`, with HOME at `home`; the child
+/// and the first line it printed (`listening on <endpoint>`).
+fn spawn_emulator(
+    home: &std::path::Path,
+    args: &[&str],
+    stderr: Stdio,
+) -> (std::process::Child, String) {
+    let mut child = Command::new(bin())
+        .env_clear()
+        .env("HOME", home)
+        .args(["emulator", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line)
 }
 
 #[test]
@@ -717,19 +635,11 @@ fn emulator_subcommand_serves() {
     let home = tempfile::tempdir().unwrap();
     let seed = home.path().join("seed.toml");
     write(&seed, SEED);
-    let mut child = Command::new(bin())
-        .env_clear()
-        .env("HOME", home.path())
-        .args(["emulator", "--port", "0", "--seed"])
-        .arg(&seed)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = spawn_emulator(
+        home.path(),
+        &["--seed", seed.to_str().unwrap()],
+        Stdio::null(),
+    );
     let endpoint = line
         .trim()
         .strip_prefix("listening on ")
@@ -752,18 +662,7 @@ fn emulator_subcommand_serves() {
 #[test]
 fn emulator_warns_when_not_on_loopback() {
     let home = tempfile::tempdir().unwrap();
-    let mut child = Command::new(bin())
-        .env_clear()
-        .env("HOME", home.path())
-        .args(["emulator", "--port", "0", "--bind", "0.0.0.0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = spawn_emulator(home.path(), &["--bind", "0.0.0.0"], Stdio::piped());
     child.kill().unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(line.starts_with("listening on http://0.0.0.0:"), "{line}");
@@ -836,11 +735,11 @@ fn repeated_wrong_passwords_lock_the_user_out_with_exit_4() {
     let env = Env::new();
     let mut codes = Vec::new();
     for _ in 0..10 {
-        let mut command = env.cmd();
-        command
-            .args(Env::sign_in_args("frank"))
-            .arg("--password-stdin");
-        let output = run_with_stdin(command, "wrong-password\n");
+        let output = env.run_sign_in(
+            Env::sign_in_args("frank"),
+            &["--password-stdin"],
+            "wrong-password\n",
+        );
         assert_eq!(stderr(&output).lines().count(), 1, "{}", stderr(&output));
         codes.push(output.status.code().unwrap());
     }

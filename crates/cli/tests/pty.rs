@@ -11,7 +11,7 @@ use rexpect::session::spawn_command;
 
 /// The binary on a pseudo-terminal with echo ON (rexpect turns it off; a real
 /// terminal has it on), so a password that is not hidden would show up.
-fn tty_command(env: &Env, args: &[&str]) -> Command {
+fn tty_command<S: AsRef<std::ffi::OsStr>>(env: &Env, args: impl IntoIterator<Item = S>) -> Command {
     let mut command = Command::new("sh");
     command
         .arg("-c")
@@ -34,27 +34,17 @@ fn password_and_totp_code_typed_at_prompts_without_echoing_the_password() {
     // Set up TOTP for tess without a terminal, to learn the secret.
     let answers = env.path("answers.toml");
     write(&answers, "MFA_SETUP = \"auto\"\n");
-    let mut command = env.cmd();
-    command
-        .args([
-            "sign-in",
-            "--pool-id",
-            MFA_POOL,
-            "--client-id",
-            MFA_CLIENT,
-            "--username",
-            "tess",
-            "--password-stdin",
-        ])
-        .arg("--answers-file")
-        .arg(&answers);
-    let output = run_with_stdin(command, PASSWORD);
+    let output = env.run_sign_in(
+        Env::mfa_sign_in_args("tess"),
+        &["--answers-file", answers.to_str().unwrap()],
+        PASSWORD,
+    );
     ok_json(&output);
     let secret = secret_from(&stderr(&output));
 
     let command = tty_command(
         &env,
-        &[
+        [
             "sign-in",
             "--pool-id",
             MFA_POOL,
@@ -90,13 +80,7 @@ fn password_and_totp_code_typed_at_prompts_without_echoing_the_password() {
 #[test]
 fn wrong_password_typed_at_the_prompt_exits_3() {
     let env = Env::new();
-    let command = tty_command(
-        &env,
-        &Env::sign_in_args("dave")
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
+    let command = tty_command(&env, Env::sign_in_args("dave"));
     let mut session = spawn_command(command, Some(60_000)).unwrap();
     session.exp_string("Password for dave: ").unwrap();
     session.send_line("not-the-password").unwrap();
@@ -115,7 +99,7 @@ fn custom_challenge_answered_at_the_prompt() {
     let env = Env::new();
     let mut args = Env::sign_in_args("alice");
     args.extend(["--flow".to_owned(), "custom".to_owned()]);
-    let command = tty_command(&env, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let command = tty_command(&env, args);
     let mut session = spawn_command(command, Some(60_000)).unwrap();
     let mut seen = session.exp_string("Answer: ").unwrap();
     let code = env.outbox_code("CUSTOM_CHALLENGE").unwrap();

@@ -132,6 +132,55 @@ impl Env {
         .collect()
     }
 
+    /// `sign-in` args for a user of the MFA pool, password on stdin: every
+    /// sign-in there asks for a second factor.
+    pub fn mfa_sign_in_args(user: &str) -> Vec<String> {
+        [
+            "sign-in",
+            "--pool-id",
+            MFA_POOL,
+            "--client-id",
+            MFA_CLIENT,
+            "--username",
+            user,
+            "--password-stdin",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
+    }
+
+    /// Runs `cmd()` with these arguments: most tests just run one command.
+    pub fn run_args<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = self.cmd();
+        command.args(args);
+        run(command)
+    }
+
+    /// [`Env::run_args`] with `stdin` piped in (a password, a refresh token).
+    pub fn run_args_with_stdin<I, S>(&self, args: I, stdin: &str) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = self.cmd();
+        command.args(args);
+        run_with_stdin(command, stdin)
+    }
+
+    /// Runs `cmd()` with `base` args (a sign-in: [`Env::sign_in_args`] or
+    /// [`Env::mfa_sign_in_args`]), then the `extra` options a test varies, with
+    /// `stdin` (the password) piped in.
+    pub fn run_sign_in(&self, base: Vec<String>, extra: &[&str], stdin: &str) -> Output {
+        let mut command = self.cmd();
+        command.args(base).args(extra);
+        run_with_stdin(command, stdin)
+    }
+
     /// The newest code the emulator "sent" for `purpose` (its outbox).
     pub fn outbox_code(&self, purpose: &str) -> Option<String> {
         self.emulator
