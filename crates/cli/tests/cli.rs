@@ -419,13 +419,15 @@ fn remember_device_then_device_srp_list_and_forget() {
 #[test]
 fn totp_mfa_with_answers_file_and_answer_flag() {
     let env = Env::new();
+    // bob is on the MFA pool: every sign-in there asks for a second factor.
+    let bob_signs_in = |extra: &[&str]| {
+        let mut args = vec!["--password-stdin"];
+        args.extend_from_slice(extra);
+        env.run_sign_in(Env::mfa_sign_in_args("bob"), &args, PASSWORD)
+    };
     let answers = env.path("answers.toml");
     write(&answers, "MFA_SETUP = \"auto\"\n");
-    let output = env.run_sign_in(
-        Env::mfa_sign_in_args("bob"),
-        &["--answers-file", answers.to_str().unwrap()],
-        PASSWORD,
-    );
+    let output = bob_signs_in(&["--answers-file", answers.to_str().unwrap()]);
     ok_json(&output);
     let err = stderr(&output);
     let secret = secret_from(&err);
@@ -438,18 +440,16 @@ fn totp_mfa_with_answers_file_and_answer_flag() {
     // A JSON answers file with the TOTP secret.
     let json_answers = env.path("answers.json");
     write(&json_answers, &format!("{{\"TOTP_SECRET\": \"{secret}\"}}"));
-    ok_json(&env.run_sign_in(
-        Env::mfa_sign_in_args("bob"),
-        &["--answers-file", json_answers.to_str().unwrap()],
-        PASSWORD,
-    ));
+    ok_json(&bob_signs_in(&[
+        "--answers-file",
+        json_answers.to_str().unwrap(),
+    ]));
 
     // --answer with the code.
-    ok_json(&env.run_sign_in(
-        Env::mfa_sign_in_args("bob"),
-        &["--answer", &format!("SOFTWARE_TOKEN_MFA={}", totp(&secret))],
-        PASSWORD,
-    ));
+    ok_json(&bob_signs_in(&[
+        "--answer",
+        &format!("SOFTWARE_TOKEN_MFA={}", totp(&secret)),
+    ]));
 
     // A wrong code: exit 6. No answer at all: exit 6 too (challenge not answered).
     let wrong = if totp(&secret) == "000000" {
@@ -457,13 +457,9 @@ fn totp_mfa_with_answers_file_and_answer_flag() {
     } else {
         "000000"
     };
-    let output = env.run_sign_in(
-        Env::mfa_sign_in_args("bob"),
-        &["--answer", &format!("SOFTWARE_TOKEN_MFA={wrong}")],
-        PASSWORD,
-    );
+    let output = bob_signs_in(&["--answer", &format!("SOFTWARE_TOKEN_MFA={wrong}")]);
     assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
-    let output = env.run_sign_in(Env::mfa_sign_in_args("bob"), &[], PASSWORD);
+    let output = bob_signs_in(&[]);
     assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
 }
 

@@ -36,24 +36,17 @@ fn password_and_totp_code_typed_at_prompts_without_echoing_the_password() {
     write(&answers, "MFA_SETUP = \"auto\"\n");
     let output = env.run_sign_in(
         Env::mfa_sign_in_args("tess"),
-        &["--answers-file", answers.to_str().unwrap()],
+        &[
+            "--password-stdin",
+            "--answers-file",
+            answers.to_str().unwrap(),
+        ],
         PASSWORD,
     );
     ok_json(&output);
     let secret = secret_from(&stderr(&output));
 
-    let command = tty_command(
-        &env,
-        [
-            "sign-in",
-            "--pool-id",
-            MFA_POOL,
-            "--client-id",
-            MFA_CLIENT,
-            "--username",
-            "tess",
-        ],
-    );
+    let command = tty_command(&env, Env::mfa_sign_in_args("tess"));
     let mut session = spawn_command(command, Some(60_000)).unwrap();
     let mut seen = session.exp_string("Password for tess: ").unwrap();
     session.send_line(PASSWORD).unwrap();

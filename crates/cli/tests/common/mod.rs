@@ -132,8 +132,8 @@ impl Env {
         .collect()
     }
 
-    /// `sign-in` args for a user of the MFA pool, password on stdin: every
-    /// sign-in there asks for a second factor.
+    /// `sign-in` args for a user of the MFA pool, where every sign-in asks for
+    /// a second factor.
     pub fn mfa_sign_in_args(user: &str) -> Vec<String> {
         [
             "sign-in",
@@ -143,7 +143,6 @@ impl Env {
             MFA_CLIENT,
             "--username",
             user,
-            "--password-stdin",
         ]
         .iter()
         .map(|s| (*s).to_owned())
