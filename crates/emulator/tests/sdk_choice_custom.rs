@@ -238,12 +238,7 @@ async fn custom_auth_with_the_builtin_triggers() {
         .into_iter()
         .collect();
     params.insert("CHALLENGE_NAME".into(), "SRP_A".into());
-    let verifier = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::CustomAuth)
-        .client_id(&setup.client_id)
-        .set_auth_parameters(Some(params))
-        .send()
+    let verifier = initiate_with(&sdk, &setup.client_id, AuthFlowType::CustomAuth, params)
         .await
         .unwrap();
     let custom = prove_password(&sdk, &setup.client_id, &srp, &verifier, PASSWORD, None)

@@ -319,14 +319,14 @@ async fn email_username_pool_with_a_client_secret() {
         "SECRET_HASH".into(),
         setup.secret_hash("someone-else").unwrap(),
     );
-    let error = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .client_id(&setup.client_id)
-        .set_auth_parameters(Some(params.clone()))
-        .send()
-        .await
-        .unwrap_err();
+    let error = initiate_with(
+        &sdk,
+        &setup.client_id,
+        AuthFlowType::UserSrpAuth,
+        params.clone(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         error_of(&error).1,
         format!(
@@ -335,12 +335,7 @@ async fn email_username_pool_with_a_client_secret() {
         )
     );
     params.remove("SECRET_HASH");
-    let error = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .client_id(&setup.client_id)
-        .set_auth_parameters(Some(params))
-        .send()
+    let error = initiate_with(&sdk, &setup.client_id, AuthFlowType::UserSrpAuth, params)
         .await
         .unwrap_err();
     assert_eq!(

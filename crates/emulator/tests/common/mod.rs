@@ -228,16 +228,11 @@ pub async fn start_user_srp(
     srp: &UserSrpClient,
     username: &str,
 ) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
-    sdk.initiate_auth()
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .client_id(&setup.client_id)
-        .set_auth_parameters(Some(
-            srp.initiate_auth_parameters(username, None)
-                .into_iter()
-                .collect(),
-        ))
-        .send()
-        .await
+    let parameters = srp
+        .initiate_auth_parameters(username, None)
+        .into_iter()
+        .collect();
+    initiate_with(sdk, &setup.client_id, AuthFlowType::UserSrpAuth, parameters).await
 }
 
 /// The PASSWORD_VERIFIER answers `srp` computes from `password` for these
@@ -299,10 +294,21 @@ pub async fn initiate(
     flow: AuthFlowType,
     parameters: &[(&str, &str)],
 ) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
+    initiate_with(sdk, client_id, flow, pairs(parameters)).await
+}
+
+/// [`initiate`] with parameters already in a map (as cognito-auth-srp makes
+/// them), so tests can add or drop some before sending.
+pub async fn initiate_with(
+    sdk: &Client,
+    client_id: &str,
+    flow: AuthFlowType,
+    parameters: HashMap<String, String>,
+) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
     sdk.initiate_auth()
         .auth_flow(flow)
         .client_id(client_id)
-        .set_auth_parameters(Some(pairs(parameters)))
+        .set_auth_parameters(Some(parameters))
         .send()
         .await
 }
@@ -438,12 +444,7 @@ pub async fn srp_sign_in(
         .initiate_auth_parameters(username, device_key)
         .into_iter()
         .collect();
-    let started = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .client_id(&setup.client_id)
-        .set_auth_parameters(Some(params))
-        .send()
+    let started = initiate_with(sdk, &setup.client_id, AuthFlowType::UserSrpAuth, params)
         .await
         .unwrap();
     prove_password(sdk, &setup.client_id, &srp, &started, password, device_key).await
