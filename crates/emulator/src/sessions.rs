@@ -77,6 +77,9 @@ pub enum Step {
         private: BTreeMap<String, String>,
         /// `challengeMetadata`, recorded in the session history once answered.
         metadata: Option<String>,
+        /// The name matched no user (PreventUserExistenceErrors ENABLED): the
+        /// triggers run with `userNotFound`, and no answer can succeed.
+        user_not_found: bool,
     },
     /// MFA_SETUP: TOTP association in progress.
     MfaSetup {

@@ -622,3 +622,90 @@ async fn failing_triggers_answer_as_cognito_does() {
     );
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn unknown_users_run_the_triggers_with_user_not_found_and_never_get_tokens() {
+    let (base, events) = trigger_server().await;
+    let emulator = emulator().await;
+    let sdk = sdk(&emulator.endpoint_url());
+    let pool_id = create_pool(&sdk, PoolOptions::default()).await;
+    let options = ClientOptions {
+        flows: vec![ExplicitAuthFlowsType::AllowCustomAuth],
+        prevent_existence_errors: true,
+        ..ClientOptions::default()
+    };
+    let setup = create_client(&sdk, &pool_id, options).await;
+    create_user(&sdk, &setup, "gail", &[("email", "gail@example.com")]).await;
+
+    // Built-in triggers: an unknown name is challenged like a user without an
+    // email, and no code goes anywhere.
+    let known = start(&sdk, &setup, "gail", None).await.unwrap();
+    let unknown = start(&sdk, &setup, "nobody", None).await.unwrap();
+    assert_eq!(
+        unknown.challenge_name(),
+        Some(&ChallengeNameType::CustomChallenge)
+    );
+    let mut names: Vec<&String> = unknown.challenge_parameters().unwrap().keys().collect();
+    let mut known_names: Vec<&String> = known.challenge_parameters().unwrap().keys().collect();
+    names.sort();
+    known_names.sort();
+    assert_eq!(names, known_names);
+    assert_eq!(
+        unknown.challenge_parameters().unwrap()["USERNAME"],
+        "nobody"
+    );
+    assert!(
+        emulator
+            .service()
+            .outbox()
+            .messages(Some("nobody"))
+            .is_empty(),
+        "a code was sent for a user who does not exist"
+    );
+    let mut session = unknown.session().unwrap().to_owned();
+    for guess in ["000000", "111111"] {
+        assert!(matches!(
+            answer(&sdk, &setup, "nobody", &mut session, guess).await,
+            Ok(Next::Challenge(_))
+        ));
+    }
+    assert_eq!(
+        answer(&sdk, &setup, "nobody", &mut session, "222222").await,
+        Err(incorrect())
+    );
+
+    // External triggers hear userNotFound; a right answer still gets no tokens.
+    set_triggers(
+        &sdk,
+        &pool_id,
+        &format!("{base}/define"),
+        &format!("{base}/create"),
+        &format!("{base}/verify"),
+    )
+    .await;
+    start(&sdk, &setup, "gail", None).await.unwrap();
+    let seen = take(&events);
+    assert_eq!(seen[0]["request"]["userNotFound"], false);
+    let started = start(&sdk, &setup, "nobody", None).await.unwrap();
+    assert_eq!(
+        Next::Challenge(started.challenge_parameters().unwrap().clone()),
+        asked("nobody")
+    );
+    let seen = take(&events);
+    assert_eq!(seen[0]["request"]["userNotFound"], true);
+    assert_eq!(seen[0]["request"]["userAttributes"], json!({}));
+    assert_eq!(seen[0]["userName"], "nobody");
+    let mut session = started.session().unwrap().to_owned();
+    assert_eq!(
+        answer(&sdk, &setup, "nobody", &mut session, "5").await,
+        Err(incorrect())
+    );
+    let seen = take(&events);
+    assert_eq!(seen[0]["request"]["challengeAnswer"], "5");
+    assert_eq!(
+        seen.last().unwrap()["request"]["session"],
+        json!([{"challengeName": "CUSTOM_CHALLENGE", "challengeResult": true, "challengeMetadata": "QUESTION"}]),
+        "Define decided with the verdict; the emulator overruled its issueTokens"
+    );
+    emulator.shutdown().await;
+}

@@ -63,6 +63,9 @@ pub(crate) struct Progress {
     pub custom_auth: Option<Vec<ChallengeRound>>,
     /// The ClientMetadata of the request being answered, for triggers.
     pub client_metadata: Parameters,
+    /// A custom flow for a name that matched no user, hidden by
+    /// PreventUserExistenceErrors; `user` is a stand-in.
+    pub user_not_found: bool,
     pub device_key: Option<String>,
     pub device_authenticated: bool,
     pub auth_time: i64,
@@ -403,6 +406,7 @@ impl Service {
             admin,
             custom_auth: None,
             client_metadata: Parameters::new(),
+            user_not_found: false,
             device_key: params.get("DEVICE_KEY").cloned(),
             device_authenticated: false,
             auth_time: ids::now(),
@@ -508,6 +512,7 @@ impl Service {
             admin: session.admin,
             custom_auth: session.custom_auth.clone(),
             client_metadata: Parameters::new(),
+            user_not_found: false,
             device_key: session.device_key.clone(),
             device_authenticated: session.device_authenticated,
             auth_time: session.auth_time,

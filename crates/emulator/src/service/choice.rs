@@ -53,6 +53,7 @@ impl Service {
             admin,
             custom_auth: None,
             client_metadata: Default::default(),
+            user_not_found: false,
             device_key: None,
             device_authenticated: false,
             auth_time: 0,

@@ -25,7 +25,7 @@ use super::admin::mask_destination;
 use super::auth::{Parameters, Progress, challenge, parse_srp_a, required};
 use super::{Service, same_secret};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::model::{AppClient, Pool, UserStatus};
+use crate::model::{AppClient, Pool, User, UserStatus};
 use crate::sessions::{ChallengeRound, Step};
 use crate::triggers::{self, TriggerTarget};
 
@@ -147,6 +147,24 @@ fn builtin_verify(event: &Value) -> Value {
     json!({ "answerCorrect": correct })
 }
 
+/// The user a hidden unknown name signs in as: no attributes, no password.
+fn stand_in_user(typed: &str) -> User {
+    let now = crate::ids::now();
+    User {
+        username: typed.to_owned(),
+        sub: String::new(),
+        attributes: Default::default(),
+        status: UserStatus::Confirmed,
+        enabled: true,
+        salt: Vec::new(),
+        verifier: Vec::new(),
+        mfa: Default::default(),
+        confirmation_code: None,
+        created: now,
+        last_modified: now,
+    }
+}
+
 /// How the built-in CreateAuthChallenge remembers its code across a wrong answer.
 const CODE_METADATA_PREFIX: &str = "CODE-";
 
@@ -187,12 +205,14 @@ impl Service {
             .iter()
             .map(|(name, value)| (name.clone(), json!(value)))
             .collect();
-        attributes.insert("sub".into(), json!(user.sub));
-        attributes.insert("cognito:user_status".into(), json!(user.status.as_str()));
+        if !progress.user_not_found {
+            attributes.insert("sub".into(), json!(user.sub));
+            attributes.insert("cognito:user_status".into(), json!(user.status.as_str()));
+        }
         request["userAttributes"] = Value::Object(attributes);
         request["clientMetadata"] = json!(progress.client_metadata);
         if progress.client.prevent_user_existence_errors == "ENABLED" {
-            request["userNotFound"] = json!(false);
+            request["userNotFound"] = json!(progress.user_not_found);
         }
         let source = match which {
             VERIFY => "VerifyAuthChallengeResponse_Authentication",
@@ -255,6 +275,10 @@ impl Service {
                 .and_then(|m| m.strip_prefix(CODE_METADATA_PREFIX).map(str::to_owned))
         });
         let code = previous.unwrap_or_else(|| {
+            if progress.user_not_found {
+                // Nobody to send it to; a code nobody knows.
+                return crate::ids::numeric_code();
+            }
             self.send_code(
                 &progress.pool,
                 user,
@@ -299,6 +323,11 @@ impl Service {
     fn act(&self, mut progress: Progress, decision: Decision) -> ApiResult<Value> {
         match decision {
             Decision::Fail => Err(ApiError::incorrect_credentials()),
+            // A trigger that would sign in a user who does not exist is
+            // overruled: there is nobody to issue tokens to.
+            Decision::IssueTokens if progress.user_not_found => {
+                Err(ApiError::incorrect_credentials())
+            }
             Decision::IssueTokens => {
                 progress.custom_auth = None;
                 self.finish(progress)
@@ -360,11 +389,12 @@ impl Service {
             .map(|(name, value)| (name, Value::String(value)))
             .collect();
         parameters.insert("USERNAME".into(), json!(progress.user.username));
-        let token = self.next_session(
-            &progress,
-            Step::CustomChallenge { private, metadata },
-            vec![],
-        );
+        let step = Step::CustomChallenge {
+            private,
+            metadata,
+            user_not_found: progress.user_not_found,
+        };
+        let token = self.next_session(&progress, step, vec![]);
         Ok(challenge(
             "CUSTOM_CHALLENGE",
             &token,
@@ -395,18 +425,22 @@ impl Service {
         for which in [DEFINE, CREATE, VERIFY] {
             self.trigger_target(&pool, which)?;
         }
-        let Some(user) = self.first_factor_user(&pool, &client, typed)? else {
-            if srp_first {
-                // Hidden unknown user: the simulated PASSWORD_VERIFIER that no
-                // password answers.
+        let (user, user_not_found) = match self.first_factor_user(&pool, &client, typed)? {
+            Some(user) => (user, false),
+            // Hidden unknown user (PreventUserExistenceErrors ENABLED): the
+            // simulated PASSWORD_VERIFIER that no password answers, or the
+            // triggers run with userNotFound, as Cognito runs them, so the
+            // answer looks the same as for a real user.
+            None if srp_first => {
                 return self.start_srp(pool, client, params, admin, Some(Vec::new()));
             }
-            return Err(ApiError::incorrect_credentials());
+            None => (stand_in_user(typed), true),
         };
         if user.status == UserStatus::Unconfirmed {
             return Err(ApiError::user_not_confirmed());
         }
         let mut progress = self.progress_for(pool, client, user, admin);
+        progress.user_not_found = user_not_found;
         progress.client_metadata = client_metadata;
         let mut history = Vec::new();
         if srp_first {
@@ -438,12 +472,35 @@ impl Service {
         client_metadata: Parameters,
     ) -> ApiResult<Value> {
         let session = self.take_session(&client, token, None)?;
-        let Step::CustomChallenge { private, metadata } = &session.step else {
+        let Step::CustomChallenge {
+            private,
+            metadata,
+            user_not_found,
+        } = &session.step
+        else {
             return Err(ApiError::invalid_session());
         };
-        let mut progress = self.progress(client, &session)?;
+        let mut progress = if *user_not_found {
+            let typed = required(responses, "USERNAME")?;
+            Self::check_secret_hash(
+                &client,
+                typed,
+                responses.get("SECRET_HASH").map(String::as_str),
+            )?;
+            if typed != session.username {
+                return Err(ApiError::incorrect_credentials());
+            }
+            let pool = self.pool(&session.pool_id)?;
+            let mut progress = self.progress_for(pool, client, stand_in_user(typed), session.admin);
+            progress.custom_auth = session.custom_auth.clone();
+            progress.user_not_found = true;
+            progress
+        } else {
+            let progress = self.progress(client, &session)?;
+            self.check_response_user(&progress, responses)?;
+            progress
+        };
         progress.client_metadata = client_metadata;
-        self.check_response_user(&progress, responses)?;
         let answer = required(responses, "ANSWER")?;
         let response = self.run_trigger(
             &progress,
