@@ -315,40 +315,30 @@ impl Fake {
                 None,
             );
         }
-        match user.after {
-            After::Tokens => self.tokens(inner, user, None),
-            After::SmsMfa => self.challenge(
-                inner,
-                user,
+        // Every outcome but tokens is a challenge with these parameters.
+        let (name, parameters) = match user.after {
+            After::Tokens => return self.tokens(inner, user, None),
+            After::SmsMfa => (
                 "SMS_MFA",
                 json!({"CODE_DELIVERY_DELIVERY_MEDIUM": "SMS", "CODE_DELIVERY_DESTINATION": "+******1234"}),
-                None,
             ),
-            After::TotpMfa => self.challenge(inner, user, "SOFTWARE_TOKEN_MFA", json!({}), None),
-            After::SelectMfa => self.challenge(
-                inner,
-                user,
+            After::TotpMfa => ("SOFTWARE_TOKEN_MFA", json!({})),
+            After::SelectMfa => (
                 "SELECT_MFA_TYPE",
                 json!({"MFAS_CAN_CHOOSE": "[\"SMS_MFA\",\"SOFTWARE_TOKEN_MFA\"]"}),
-                None,
             ),
-            After::SetupTotp => self.challenge(
-                inner,
-                user,
+            After::SetupTotp => (
                 "MFA_SETUP",
                 json!({"MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]"}),
-                None,
             ),
-            After::NewPassword => self.challenge(
-                inner,
-                user,
+            After::NewPassword => (
                 "NEW_PASSWORD_REQUIRED",
                 json!({"requiredAttributes": "[\"userAttributes.name\"]",
                        "userAttributes": "{\"email\":\"x@example.com\",\"email_verified\":\"true\"}"}),
-                None,
             ),
-            After::Forever => self.challenge(inner, user, "CUSTOM_CHALLENGE", json!({"round": "again"}), None),
-        }
+            After::Forever => ("CUSTOM_CHALLENGE", json!({"round": "again"})),
+        };
+        self.challenge(inner, user, name, parameters, None)
     }
 
     fn srp_challenge(
