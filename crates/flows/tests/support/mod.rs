@@ -147,6 +147,18 @@ pub struct Fake {
 
 type Reply = Result<Value, (StatusCode, &'static str, String)>;
 
+/// The fake has one app client; any other is refused as Cognito refuses it.
+fn known_client(body: &Value) -> Result<(), (StatusCode, &'static str, String)> {
+    if body["ClientId"] == CLIENT_ID {
+        Ok(())
+    } else {
+        Err(err(
+            "ResourceNotFoundException",
+            "User pool client does not exist.",
+        ))
+    }
+}
+
 fn err(code: &'static str, message: &str) -> (StatusCode, &'static str, String) {
     (StatusCode::BAD_REQUEST, code, message.to_owned())
 }
@@ -394,12 +406,7 @@ impl Fake {
     }
 
     fn initiate(&self, body: &Value) -> Reply {
-        if body["ClientId"] != CLIENT_ID {
-            return Err(err(
-                "ResourceNotFoundException",
-                "User pool client does not exist.",
-            ));
-        }
+        known_client(body)?;
         let params = &body["AuthParameters"];
         let flow = body["AuthFlow"].as_str().unwrap_or_default();
         let mut inner = self.inner.lock().unwrap();
@@ -512,12 +519,7 @@ impl Fake {
     }
 
     fn respond(&self, body: &Value) -> Reply {
-        if body["ClientId"] != CLIENT_ID {
-            return Err(err(
-                "ResourceNotFoundException",
-                "User pool client does not exist.",
-            ));
-        }
+        known_client(body)?;
         let responses = &body["ChallengeResponses"];
         let challenge = body["ChallengeName"].as_str().unwrap_or_default();
         let username = responses["USERNAME"]
