@@ -147,6 +147,22 @@ pub struct Fake {
 
 type Reply = Result<Value, (StatusCode, &'static str, String)>;
 
+/// Takes the request's Session out of the fake (sessions are single-use), or
+/// refuses the call as Cognito refuses an unknown or used session.
+fn take_session(
+    inner: &mut Inner,
+    body: &Value,
+) -> Result<Session, (StatusCode, &'static str, String)> {
+    let id = body
+        .get("Session")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    inner
+        .sessions
+        .remove(id)
+        .ok_or_else(|| err("NotAuthorizedException", "Invalid session for the user."))
+}
+
 /// The fake has one app client; any other is refused as Cognito refuses it.
 fn known_client(body: &Value) -> Result<(), (StatusCode, &'static str, String)> {
     if body["ClientId"] == CLIENT_ID {
@@ -593,16 +609,7 @@ impl Fake {
                 Ok(self.after_password(&mut inner, &user, pending.then_custom))
             }
             _ => {
-                let session_id = body
-                    .get("Session")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let Some(session) = inner.sessions.remove(session_id) else {
-                    return Err(err(
-                        "NotAuthorizedException",
-                        "Invalid session for the user.",
-                    ));
-                };
+                let session = take_session(&mut inner, body)?;
                 if session.expects != challenge || session.user != username {
                     return Err(err(
                         "NotAuthorizedException",
@@ -824,31 +831,13 @@ impl Fake {
                 Ok(json!({"UserConfirmationNecessary": false}))
             }
             "AssociateSoftwareToken" => {
-                let session_id = body
-                    .get("Session")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let Some(session) = inner.sessions.remove(session_id) else {
-                    return Err(err(
-                        "NotAuthorizedException",
-                        "Invalid session for the user.",
-                    ));
-                };
+                let session = take_session(&mut inner, body)?;
                 let user = session.user.clone();
                 let new_session = self.session(&mut inner, &user, "VERIFY_TOTP", None);
                 Ok(json!({"SecretCode": TOTP_SECRET, "Session": new_session}))
             }
             "VerifySoftwareToken" => {
-                let session_id = body
-                    .get("Session")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let Some(session) = inner.sessions.remove(session_id) else {
-                    return Err(err(
-                        "NotAuthorizedException",
-                        "Invalid session for the user.",
-                    ));
-                };
+                let session = take_session(&mut inner, body)?;
                 if body["UserCode"] != CODE {
                     return Err(err(
                         "EnableSoftwareTokenMFAException",
