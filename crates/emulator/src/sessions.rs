@@ -135,13 +135,22 @@ pub enum SessionError {
 }
 
 /// All live sessions.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Sessions {
     by_token: HashMap<String, (Session, Vec<String>)>,
     by_alias: HashMap<String, String>,
     /// When expired sessions were last swept: at most once a second, so a flood
     /// of InitiateAuth costs no quadratic scanning.
     last_purge: i64,
+}
+
+/// Session tokens, codes and challenge answers are secrets: Debug shows a count.
+impl std::fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sessions")
+            .field("live", &self.by_token.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The secondary key for an SRP secret block.
@@ -248,6 +257,21 @@ mod tests {
             step: Step::NewPasswordRequired,
             expires,
         }
+    }
+
+    #[test]
+    fn debug_output_shows_no_token_code_or_answer() {
+        let mut sessions = Sessions::default();
+        let mut pending = session(ids::now() + 60);
+        pending.step = Step::CustomChallenge {
+            private: BTreeMap::from([("answer".to_owned(), "424242".to_owned())]),
+            metadata: Some("CODE-424242".into()),
+            user_not_found: false,
+        };
+        let token = sessions.insert(pending, vec!["secret-block-alias".into()]);
+        let shown = format!("{sessions:?}");
+        assert_eq!(shown, "Sessions { live: 1, .. }");
+        assert!(!shown.contains(&token));
     }
 
     #[test]
