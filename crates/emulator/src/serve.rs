@@ -59,3 +59,65 @@ impl ServeArgs {
         config
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn trigger_flags_fill_the_trigger_table() {
+        let cli = Cli::try_parse_from([
+            "emulator",
+            "--trigger",
+            "arn:aws:lambda:us-east-1:1:function:define=python3 triggers.py",
+            "--trigger",
+            "verify=http://127.0.0.1:3000/verify",
+            "--trigger-timeout",
+            "0.5",
+        ])
+        .unwrap();
+        let config = cli.serve.into_config();
+        assert_eq!(config.port, 9229);
+        assert!(config.bind.is_loopback());
+        assert_eq!(config.service.trigger_timeout, Duration::from_millis(500));
+        assert_eq!(
+            config.service.triggers["arn:aws:lambda:us-east-1:1:function:define"],
+            TriggerTarget::Command {
+                argv: vec!["python3".into(), "triggers.py".into()],
+                dir: None
+            }
+        );
+        assert_eq!(
+            config.service.triggers["verify"],
+            TriggerTarget::Url("http://127.0.0.1:3000/verify".into())
+        );
+    }
+
+    #[test]
+    fn bad_trigger_flags_are_usage_errors() {
+        for args in [
+            ["emulator", "--trigger", "no-target"],
+            ["emulator", "--trigger", "=python3 t.py"],
+            ["emulator", "--trigger", "name=sh -c 'open"],
+            ["emulator", "--trigger-timeout", "0"],
+            ["emulator", "--trigger-timeout", "soon"],
+        ] {
+            let error = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(
+                error.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{args:?}"
+            );
+        }
+    }
+}
