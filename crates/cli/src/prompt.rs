@@ -45,29 +45,11 @@ pub fn read_answers_file(path: &Path) -> Result<BTreeMap<String, String>, CliErr
 
 /// The current TOTP code for a base32 secret (RFC 6238, SHA-1, 30 s, 6 digits).
 pub fn totp_code(secret_base32: &str) -> Option<String> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut bytes = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for c in secret_base32.trim().trim_end_matches('=').bytes() {
-        if c == b' ' {
-            continue;
-        }
-        let value = ALPHABET.iter().position(|&d| d == c.to_ascii_uppercase())?;
-        buffer = (buffer << 5) | u32::try_from(value).ok()?;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            bytes.push(u8::try_from((buffer >> bits) & 0xff).ok()?);
-        }
-    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?
         .as_secs();
-    Some(cognito_auth_emulator::totp_code_now(
-        &bytes,
-        i64::try_from(now).ok()?,
-    ))
+    cognito_auth_emulator::totp_code_for_secret(secret_base32, i64::try_from(now).ok()?)
 }
 
 /// Prints an MFA_SETUP secret as text and as a QR code, on stderr.

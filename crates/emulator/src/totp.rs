@@ -64,6 +64,17 @@ pub fn code_now(secret: &[u8], now: i64) -> String {
     code_at(secret, u64::try_from(now / STEP_SECONDS).unwrap_or(0))
 }
 
+/// The code an authenticator app shows at Unix time `now` for a secret as
+/// AssociateSoftwareToken returns it: base32, with white space, `=` padding and
+/// case ignored as apps ignore them. `None` when it is not base32.
+pub fn code_for_secret(secret_base32: &str, now: i64) -> Option<String> {
+    let compact: String = secret_base32
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    base32_decode(&compact).map(|secret| code_now(&secret, now))
+}
+
 /// Whether `code` is right for `secret_base32` now, allowing one step of skew.
 pub fn verify(secret_base32: &str, code: &str, now: i64) -> bool {
     let Some(secret) = base32_decode(secret_base32) else {
@@ -94,5 +105,25 @@ mod tests {
             Some(&bytes[..])
         );
         assert_eq!(base32_encode(b"f"), "MY");
+        // RFC 4648 section 10.
+        assert_eq!(
+            base32_decode("MZXW6YTBOI======").as_deref(),
+            Some(&b"foobar"[..])
+        );
+        assert_eq!(base32_decode("mzxw6ytb").as_deref(), Some(&b"fooba"[..]));
+        assert_eq!(base32_decode("MZ1W"), None);
+    }
+
+    #[test]
+    fn code_for_secret_reads_the_secret_as_apps_do() {
+        // The RFC 6238 SHA-1 key in base32, as an app would show it.
+        let secret = base32_encode(b"12345678901234567890");
+        assert_eq!(secret, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+        assert_eq!(code_for_secret(&secret, 59).as_deref(), Some("287082"));
+        assert_eq!(
+            code_for_secret("gezd gnbv gy3t qojq gezd gnbv gy3t qojq====", 59).as_deref(),
+            Some("287082")
+        );
+        assert_eq!(code_for_secret("not base32!", 59), None);
     }
 }

@@ -253,23 +253,12 @@ pub fn ok_json(output: &Output) -> serde_json::Value {
 
 /// The current TOTP code for a base32 secret.
 pub fn totp(secret: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut bytes = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for c in secret.trim().bytes() {
-        let value = ALPHABET.iter().position(|&d| d == c).unwrap() as u32;
-        buffer = (buffer << 5) | value;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            bytes.push(((buffer >> bits) & 0xff) as u8);
-        }
-    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    cognito_auth_emulator::totp_code_now(&bytes, now)
+    cognito_auth_emulator::totp_code_for_secret(secret, now)
+        .unwrap_or_else(|| panic!("not a base32 TOTP secret: {secret}"))
 }
 
 /// The TOTP secret an MFA_SETUP printed on stderr.

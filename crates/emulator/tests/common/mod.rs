@@ -333,29 +333,13 @@ pub fn last_code(emulator: &Emulator, username: &str) -> String {
         .clone()
 }
 
-/// RFC 4648 base32 (no padding), the encoding of TOTP secrets.
-pub fn base32_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut out = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0);
-    for c in text.bytes() {
-        let value = ALPHABET.iter().position(|&d| d == c).unwrap() as u32;
-        buffer = (buffer << 5) | value;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((buffer >> bits) & 0xff) as u8);
-        }
-    }
-    out
-}
-
 /// The TOTP code an authenticator app shows now for a base32 secret.
 pub fn totp_now(secret: &str) -> String {
-    cognito_auth_emulator::totp_code_now(
-        &base32_decode(secret),
+    cognito_auth_emulator::totp_code_for_secret(
+        secret,
         time::OffsetDateTime::now_utc().unix_timestamp(),
     )
+    .unwrap_or_else(|| panic!("not a base32 TOTP secret: {secret}"))
 }
 
 /// ConfirmDevice with the verifier of a fresh registration, so the device can

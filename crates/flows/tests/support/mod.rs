@@ -956,23 +956,12 @@ pub fn pw(text: &str) -> SecretString {
 /// The TOTP code an authenticator app shows now for a base32 secret (with or
 /// without `=` padding: MiniStack pads, the emulator does not).
 pub fn totp_now(secret: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut bytes = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0);
-    for c in secret.trim_end_matches('=').bytes() {
-        let value = ALPHABET.iter().position(|&d| d == c).unwrap();
-        buffer = (buffer << 5) | u32::try_from(value).unwrap();
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            bytes.push(u8::try_from((buffer >> bits) & 0xff).unwrap());
-        }
-    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    cognito_auth_emulator::totp_code_now(&bytes, i64::try_from(now).unwrap())
+    cognito_auth_emulator::totp_code_for_secret(secret, i64::try_from(now).unwrap())
+        .unwrap_or_else(|| panic!("not a base32 TOTP secret: {secret}"))
 }
 
 /// SDK configuration for a local Cognito (the emulator, MiniStack): one
