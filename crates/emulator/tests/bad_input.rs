@@ -63,10 +63,26 @@ async fn broken_requests_get_cognito_errors() {
     // Unknown operation, missing target.
     let (status, head, body) = post_operation(address, "StealAllTheTokens", b"{}").await;
     assert_eq!(status, 400);
-    assert_eq!(error_type(&body).0, "UnknownOperationException");
+    assert_eq!(
+        error_type(&body),
+        (
+            "UnknownOperationException".to_owned(),
+            "Operation StealAllTheTokens is not supported by this emulator".to_owned()
+        )
+    );
     assert!(
         head.to_ascii_lowercase()
             .contains("x-amzn-errortype: unknownoperationexception:")
+    );
+    let (status, _, body) = post_operation(address, &"Steal".repeat(2000), b"{}").await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        error_type(&body),
+        (
+            "UnknownOperationException".to_owned(),
+            "Unrecognized operation".to_owned()
+        ),
+        "a huge target is not echoed back"
     );
     let (status, _, body) = raw_request(address, "POST / HTTP/1.1", b"{}").await;
     assert_eq!(status, 400);

@@ -221,10 +221,20 @@ impl Service {
             "VerifySoftwareToken" => self.verify_software_token(input),
             "SetUserMFAPreference" => self.set_user_mfa_preference(input),
             "AdminSetUserMFAPreference" => self.admin_set_user_mfa_preference(input),
-            other => Err(ApiError::new(
-                ErrorKind::UnknownOperation,
-                format!("Operation {other} is not supported by this emulator"),
-            )),
+            other => {
+                // The name comes from the caller's X-Amz-Target header: it is named
+                // back only when it looks like an operation, so an error never
+                // echoes arbitrary or huge input (found by the emulator_api fuzzer).
+                let plausible = !other.is_empty()
+                    && other.len() <= 64
+                    && other.bytes().all(|b| b.is_ascii_alphanumeric());
+                let message = if plausible {
+                    format!("Operation {other} is not supported by this emulator")
+                } else {
+                    "Unrecognized operation".to_owned()
+                };
+                Err(ApiError::new(ErrorKind::UnknownOperation, message))
+            }
         }
     }
 
