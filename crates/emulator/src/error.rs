@@ -94,13 +94,25 @@ impl fmt::Display for ApiError {
 /// Shorthand for results of operations.
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The longest message an error carries. Messages quote caller values (pool ids,
+/// enum values, client ids) as Cognito's do; the cap keeps a hostile value from
+/// being echoed whole in the body and the `x-amzn-errormessage` header.
+pub const MAX_MESSAGE_BYTES: usize = 512;
+
 impl ApiError {
-    /// An error of `kind` with `message`.
+    /// An error of `kind` with `message`, cut to [`MAX_MESSAGE_BYTES`] (ending
+    /// in `...`) when longer.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
+        let mut message = message.into();
+        if message.len() > MAX_MESSAGE_BYTES {
+            let mut end = MAX_MESSAGE_BYTES - 3;
+            while !message.is_char_boundary(end) {
+                end -= 1;
+            }
+            message.truncate(end);
+            message.push_str("...");
         }
+        Self { kind, message }
     }
 
     /// NotAuthorizedException.
@@ -187,5 +199,23 @@ impl ApiError {
     /// A storage failure: our fault, not the client's.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::InternalError, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_messages_are_cut_on_a_character_boundary() {
+        let short = ApiError::resource_not_found("User pool eu-west-1_abc does not exist.");
+        assert_eq!(short.message, "User pool eu-west-1_abc does not exist.");
+
+        let pool_id = "é".repeat(10_000);
+        let long = ApiError::resource_not_found(format!("User pool {pool_id} does not exist."));
+        assert!(long.message.len() <= MAX_MESSAGE_BYTES);
+        assert!(long.message.len() >= MAX_MESSAGE_BYTES - 4);
+        assert!(long.message.starts_with("User pool éé"));
+        assert!(long.message.ends_with("é..."));
     }
 }

@@ -84,6 +84,23 @@ async fn broken_requests_get_cognito_errors() {
         ),
         "a huge target is not echoed back"
     );
+    // Caller values quoted in a message are cut short.
+    let huge_pool = json!({ "UserPoolId": "x".repeat(100_000) });
+    let (status, head, body) = post_operation(
+        address,
+        "DescribeUserPool",
+        huge_pool.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (kind, message) = error_type(&body);
+    assert_eq!(kind, "ResourceNotFoundException");
+    assert!(message.starts_with("User pool xxx"), "{message}");
+    assert!(
+        message.len() <= 512 && message.ends_with("..."),
+        "{message}"
+    );
+    assert!(head.len() < 2048, "the message header is cut too");
     let (status, _, body) = raw_request(address, "POST / HTTP/1.1", b"{}").await;
     assert_eq!(status, 400);
     assert_eq!(error_type(&body).0, "UnknownOperationException");
