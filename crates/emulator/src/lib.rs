@@ -42,7 +42,7 @@ use std::sync::Arc;
 
 pub use error::{ApiError, ErrorKind};
 pub use service::{Service, ServiceConfig};
-pub use totp::{code_for_secret as totp_code_for_secret, code_now as totp_code_now};
+pub use totp::code_for_secret as totp_code_for_secret;
 pub use triggers::TriggerTarget;
 
 /// How to run an emulator.
