@@ -208,24 +208,24 @@ struct Script {
 
 impl Script {
     fn learn(&mut self, output: &Value) {
-        let text = |pointer: &str| output.pointer(pointer).and_then(Value::as_str);
-        if let Some(session) = text("/Session") {
-            self.session = session.to_owned();
-        }
-        if let Some(access) = text("/AuthenticationResult/AccessToken") {
-            self.access = access.to_owned();
-        }
-        if let Some(refresh) = text("/AuthenticationResult/RefreshToken") {
-            self.refresh = refresh.to_owned();
-        }
-        if let Some(key) = text("/AuthenticationResult/NewDeviceMetadata/DeviceKey") {
-            self.device_key = key.to_owned();
-        }
-        if let Some(group) = text("/AuthenticationResult/NewDeviceMetadata/DeviceGroupKey") {
-            self.device_group_key = group.to_owned();
-        }
-        if let Some(secret) = text("/SecretCode") {
-            self.totp_secret = secret.to_owned();
+        let slots = [
+            ("/Session", &mut self.session),
+            ("/AuthenticationResult/AccessToken", &mut self.access),
+            ("/AuthenticationResult/RefreshToken", &mut self.refresh),
+            (
+                "/AuthenticationResult/NewDeviceMetadata/DeviceKey",
+                &mut self.device_key,
+            ),
+            (
+                "/AuthenticationResult/NewDeviceMetadata/DeviceGroupKey",
+                &mut self.device_group_key,
+            ),
+            ("/SecretCode", &mut self.totp_secret),
+        ];
+        for (pointer, slot) in slots {
+            if let Some(text) = output.pointer(pointer).and_then(Value::as_str) {
+                text.clone_into(slot);
+            }
         }
         if let Some(parameters) = output.get("ChallengeParameters").and_then(Value::as_object) {
             self.challenge = parameters.clone();
