@@ -43,6 +43,8 @@ mod devices;
 mod error;
 mod flows;
 mod handler;
+#[cfg(feature = "jwks")]
+mod jwks;
 mod request;
 mod state;
 mod tokens;
@@ -60,6 +62,8 @@ pub use handler::{
 pub use request::{FirstFactor, Metadata, Method, Refresh, SignIn, UserContext};
 pub use state::{SignInState, Step};
 pub use tokens::{Claims, NewDevice, Notice, Tokens};
+#[cfg(feature = "jwks")]
+pub use jwks::{HttpTimeouts, JwksFetcher};
 #[cfg(feature = "verify")]
 pub use verify::{TokenUse, TokenVerifier};
 
