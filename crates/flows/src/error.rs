@@ -53,6 +53,19 @@ pub enum Error {
         /// been revoked`.
         message: String,
     },
+    /// A stored session cannot give tokens any more: nothing is stored, there is no
+    /// refresh token, or Cognito refused it (revoked, expired). Sign in again.
+    #[error("{reason}: sign in again")]
+    SignInRequired {
+        /// Why.
+        reason: String,
+    },
+    /// A `TokenStore` could not read or write.
+    #[error("token store: {message}")]
+    TokenStore {
+        /// What failed.
+        message: String,
+    },
     /// The auth flow is not enabled for this app client (its ExplicitAuthFlows), or
     /// not available on the pool's tier.
     #[error("auth flow not enabled for this app client: {message}")]

@@ -46,7 +46,9 @@ mod handler;
 #[cfg(feature = "jwks")]
 mod jwks;
 mod request;
+mod session;
 mod state;
+mod token_file;
 mod tokens;
 pub mod unsigned;
 #[cfg(feature = "verify")]
@@ -60,7 +62,9 @@ pub use handler::{
     Answer, ChallengeHandler, CodeKind, Declined, MfaKind, NoHandler, Prompt, TotpSetup,
 };
 pub use request::{FirstFactor, Metadata, Method, Refresh, SignIn, UserContext};
+pub use session::{MemoryTokenStore, Session, SessionKey, TokenStore};
 pub use state::{SignInState, Step};
+pub use token_file::FileTokenStore;
 pub use tokens::{Claims, NewDevice, Notice, Tokens};
 #[cfg(feature = "jwks")]
 pub use jwks::{HttpTimeouts, JwksFetcher};

@@ -54,7 +54,10 @@ pub enum Notice {
 
 /// Tokens from a sign-in or a refresh.
 ///
-/// The tokens are secrets: `Debug` shows none of them.
+/// The tokens are secrets: `Debug` shows none of them. They serialize (serde) so an
+/// app can keep a session across restarts: the serialized form holds the tokens in
+/// the clear, so store it as you would a password (see `TokenStore`). Notices are
+/// about the call that produced the tokens and are not serialized.
 #[derive(Clone)]
 pub struct Tokens {
     pub(crate) access_token: SecretString,
@@ -85,7 +88,117 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
+/// The serialized form of [`Tokens`]: times as Unix seconds, tokens as strings.
+#[derive(Serialize, Deserialize)]
+struct StoredTokens {
+    access_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    token_type: Option<String>,
+    expires_in: u64,
+    expires_at: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    new_device: Option<NewDevice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    device_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    username: Option<String>,
+}
+
+impl Serialize for Tokens {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let expose = |token: &Option<SecretString>| {
+            token.as_ref().map(|t| t.expose_secret().to_owned())
+        };
+        let stored = zeroize::Zeroizing::new(StoredTokens {
+            access_token: self.access_token.expose_secret().to_owned(),
+            id_token: expose(&self.id_token),
+            refresh_token: expose(&self.refresh_token),
+            token_type: self.token_type.clone(),
+            expires_in: self.expires_in.as_secs(),
+            expires_at: unix_seconds(self.expires_at),
+            new_device: self.new_device.clone(),
+            device_key: self.device_key.clone(),
+            username: self.username.clone(),
+        });
+        stored.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Tokens {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stored = zeroize::Zeroizing::new(StoredTokens::deserialize(deserializer)?);
+        let secret = |token: &Option<String>| token.as_deref().map(SecretString::from);
+        Ok(Self {
+            access_token: SecretString::from(stored.access_token.as_str()),
+            id_token: secret(&stored.id_token),
+            refresh_token: secret(&stored.refresh_token),
+            token_type: stored.token_type.clone(),
+            expires_in: Duration::from_secs(stored.expires_in),
+            expires_at: SystemTime::UNIX_EPOCH
+                .checked_add(Duration::from_secs(stored.expires_at))
+                .ok_or_else(|| serde::de::Error::custom("expires_at is out of range"))?,
+            new_device: stored.new_device.clone(),
+            device_key: stored.device_key.clone(),
+            username: stored.username.clone(),
+            notices: Vec::new(),
+        })
+    }
+}
+
+impl zeroize::Zeroize for StoredTokens {
+    fn zeroize(&mut self) {
+        self.access_token.zeroize();
+        self.id_token.zeroize();
+        self.refresh_token.zeroize();
+    }
+}
+
+fn unix_seconds(at: SystemTime) -> u64 {
+    at.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
+
 impl Tokens {
+    /// Tokens from their parts, for tokens obtained elsewhere (another client, an
+    /// older cache). `expires_at` is when the access and ID tokens expire; the
+    /// username and device key default to the access token's `username` and
+    /// `device_key` claims.
+    pub fn new(
+        access_token: SecretString,
+        id_token: Option<SecretString>,
+        refresh_token: Option<SecretString>,
+        expires_at: SystemTime,
+    ) -> Self {
+        let claims = Claims::decode(access_token.expose_secret()).ok();
+        let claim = |name: &str| claims.as_ref().and_then(|c| c.str(name)).map(str::to_owned);
+        let expires_in = expires_at
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO);
+        Self {
+            username: claim("username"),
+            device_key: claim("device_key"),
+            access_token,
+            id_token,
+            refresh_token,
+            token_type: Some("Bearer".to_owned()),
+            expires_in,
+            expires_at,
+            new_device: None,
+            notices: Vec::new(),
+        }
+    }
+
+    /// The same tokens with another refresh token (REFRESH_TOKEN_AUTH without
+    /// rotation returns none: the one that was used stays valid).
+    pub fn with_refresh_token(mut self, refresh_token: SecretString) -> Self {
+        self.refresh_token = Some(refresh_token);
+        self
+    }
+
     /// The access token.
     pub fn access_token(&self) -> &SecretString {
         &self.access_token
@@ -289,6 +402,54 @@ mod tests {
         assert!(Claims::decode("a.b.c.d").is_err());
         assert!(Claims::decode("a.!!!.c").is_err());
         assert!(Claims::decode(&jwt("[1,2]")).is_err());
+    }
+
+    fn sample_tokens() -> Tokens {
+        let access = jwt(r#"{"username":"alice-internal","device_key":"us-east-1_d1","token_use":"access"}"#);
+        let mut tokens = Tokens::new(
+            SecretString::from(access),
+            Some(SecretString::from("id-secret-value")),
+            Some(SecretString::from("refresh-secret-value")),
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_900_000_000),
+        );
+        tokens.new_device = Some(NewDevice {
+            device_key: "us-east-1_d1".into(),
+            device_group_key: "-group".into(),
+        });
+        tokens
+    }
+
+    #[test]
+    fn tokens_survive_a_serde_round_trip() {
+        let tokens = sample_tokens();
+        let json = serde_json::to_string(&tokens).unwrap();
+        let back: Tokens = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.access_token().expose_secret(), tokens.access_token().expose_secret());
+        assert_eq!(back.id_token().unwrap().expose_secret(), "id-secret-value");
+        assert_eq!(back.refresh_token().unwrap().expose_secret(), "refresh-secret-value");
+        assert_eq!(back.expires_at(), SystemTime::UNIX_EPOCH + Duration::from_secs(1_900_000_000));
+        assert_eq!(back.username(), Some("alice-internal"));
+        assert_eq!(back.device_key(), Some("us-east-1_d1"));
+        assert_eq!(back.new_device(), tokens.new_device());
+        assert_eq!(back.token_type(), Some("Bearer"));
+        // Debug stays redacted after the round trip.
+        let shown = format!("{back:?}");
+        assert!(!shown.contains("secret-value"), "{shown}");
+    }
+
+    #[test]
+    fn stored_tokens_name_their_fields() {
+        let value = serde_json::to_value(sample_tokens()).unwrap();
+        assert_eq!(value["refresh_token"], "refresh-secret-value");
+        assert_eq!(value["expires_at"], 1_900_000_000_u64);
+        assert_eq!(value["device_key"], "us-east-1_d1");
+        assert!(value.get("notices").is_none());
+    }
+
+    #[test]
+    fn a_stored_form_without_an_access_token_is_refused() {
+        let error = serde_json::from_str::<Tokens>(r#"{"expires_in":1,"expires_at":2}"#);
+        assert!(error.unwrap_err().to_string().contains("access_token"));
     }
 
     #[test]
