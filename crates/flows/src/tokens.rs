@@ -2,6 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use aws_sdk_cognitoidentityprovider::types::AuthenticationResultType;
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -86,6 +87,34 @@ impl std::fmt::Debug for Tokens {
 }
 
 impl Tokens {
+    /// The tokens in an `AuthenticationResult`, expiring `ExpiresIn` from now; the
+    /// caller fills in the username, device and notices.
+    pub(crate) fn from_result(result: &AuthenticationResultType) -> Result<Self, Error> {
+        let access_token = result.access_token().ok_or_else(|| Error::MalformedReply {
+            detail: "AuthenticationResult without AccessToken".into(),
+        })?;
+        let expires_in = Duration::from_secs(u64::try_from(result.expires_in()).unwrap_or(0));
+        Ok(Self {
+            access_token: SecretString::from(access_token.to_owned()),
+            id_token: result.id_token().map(|t| SecretString::from(t.to_owned())),
+            refresh_token: result
+                .refresh_token()
+                .map(|t| SecretString::from(t.to_owned())),
+            token_type: result.token_type().map(str::to_owned),
+            expires_in,
+            expires_at: SystemTime::now() + expires_in,
+            new_device: result.new_device_metadata().and_then(|d| {
+                Some(NewDevice {
+                    device_key: d.device_key()?.to_owned(),
+                    device_group_key: d.device_group_key()?.to_owned(),
+                })
+            }),
+            device_key: None,
+            username: None,
+            notices: Vec::new(),
+        })
+    }
+
     /// The access token.
     pub fn access_token(&self) -> &SecretString {
         &self.access_token
