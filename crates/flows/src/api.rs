@@ -13,6 +13,20 @@ use secrecy::SecretString;
 
 use crate::{Error, Metadata, Reply};
 
+/// Attaches ClientMetadata, AnalyticsMetadata and UserContextData to either sign-in
+/// request and sends it. (The SDK's two fluent builders share no trait.)
+macro_rules! send_with_metadata {
+    ($request:expr, $metadata:expr) => {
+        $request
+            .set_client_metadata($metadata.client_metadata_map())
+            .set_analytics_metadata($metadata.analytics_metadata())
+            .set_user_context_data($metadata.user_context_data())
+            .send()
+            .await
+            .map_err(Error::from_sdk)
+    };
+}
+
 /// Cognito's two sign-in calls, InitiateAuth and RespondToAuthChallenge, for one app
 /// client: the SDK client, the client id, the client secret if the app client has
 /// one, and the [`Metadata`] sent on every call.
@@ -207,18 +221,14 @@ impl AuthApi {
         session: Option<&str>,
         metadata: &Metadata,
     ) -> Result<InitiateAuthOutput, Error> {
-        self.client
+        let request = self
+            .client
             .initiate_auth()
             .client_id(self.app.id())
             .auth_flow(flow)
             .set_auth_parameters(Some(parameters))
-            .set_session(session.map(str::to_owned))
-            .set_client_metadata(metadata.client_metadata_map())
-            .set_analytics_metadata(metadata.analytics_metadata())
-            .set_user_context_data(metadata.user_context_data())
-            .send()
-            .await
-            .map_err(Error::from_sdk)
+            .set_session(session.map(str::to_owned));
+        send_with_metadata!(request, metadata)
     }
 
     /// The one RespondToAuthChallenge request builder: exactly what it is given,
@@ -230,18 +240,14 @@ impl AuthApi {
         session: Option<&str>,
         metadata: &Metadata,
     ) -> Result<RespondToAuthChallengeOutput, Error> {
-        self.client
+        let request = self
+            .client
             .respond_to_auth_challenge()
             .client_id(self.app.id())
             .challenge_name(challenge)
             .set_session(session.map(str::to_owned))
-            .set_challenge_responses(Some(responses))
-            .set_client_metadata(metadata.client_metadata_map())
-            .set_analytics_metadata(metadata.analytics_metadata())
-            .set_user_context_data(metadata.user_context_data())
-            .send()
-            .await
-            .map_err(Error::from_sdk)
+            .set_challenge_responses(Some(responses));
+        send_with_metadata!(request, metadata)
     }
 }
 

@@ -89,3 +89,8 @@ pub use verify::{TokenUse, TokenVerifier};
 /// The SDK crate this one is built on, for its types (`Client`, `Config`,
 /// `AuthFlowType`, ...).
 pub use aws_sdk_cognitoidentityprovider as sdk;
+
+/// The README's examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
