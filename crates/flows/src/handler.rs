@@ -74,16 +74,6 @@ impl CodeKind {
             Self::SmsOtp => "SMS_OTP_CODE",
         }
     }
-
-    pub(crate) fn from_challenge_name(name: &str) -> Option<Self> {
-        match name {
-            "SMS_MFA" => Some(Self::SmsMfa),
-            "SOFTWARE_TOKEN_MFA" => Some(Self::SoftwareTokenMfa),
-            "EMAIL_OTP" => Some(Self::EmailOtp),
-            "SMS_OTP" => Some(Self::SmsOtp),
-            _ => None,
-        }
-    }
 }
 
 /// A TOTP authenticator to set up (MFA_SETUP): show the URI as a QR code or the

@@ -35,17 +35,36 @@
 //! For web backends, [`Flows::start`] and [`Flows::answer`] run the same engine one
 //! step at a time; the [`SignInState`] between steps is serializable and holds no
 //! secret but Cognito's Session.
+//!
+//! # The raw layer
+//!
+//! [`AuthApi`] is what [`Flows`] sends every InitiateAuth and
+//! RespondToAuthChallenge through, and needs no pool id: an SDK client, an app
+//! client (id, optional secret) and the [`Metadata`]. Its calls take any AuthFlow
+//! and any parameter map, add SECRET_HASH over the map's USERNAME and attach the
+//! metadata, and return a [`Reply`], which prints as the JSON the AWS CLI prints for
+//! `initiate-auth` and `respond-to-auth-challenge` ([`Reply::to_aws_cli_json`]).
+//! [`Error::from_sdk`] classifies any SDK call's error the way this crate does.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod api;
+mod builder;
+mod challenge;
 mod devices;
+mod engine;
 mod error;
 mod flows;
 mod handler;
 #[cfg(feature = "jwks")]
 mod jwks;
+mod otpauth;
+mod prompt;
+mod refresh;
+mod reply;
 mod request;
+mod sdk_error;
 mod session;
 mod state;
 mod token_file;
@@ -54,23 +73,32 @@ pub mod unsigned;
 #[cfg(feature = "verify")]
 mod verify;
 
+pub use api::AuthApi;
+pub use builder::{DEFAULT_MAX_ROUNDS, FlowsBuilder};
 pub use cognito_auth_srp::{Clock, FixedClock, PoolId, SystemClock};
 pub use devices::{DevicePolicy, DeviceStore, MemoryDeviceStore, RememberedDevice, StoreError};
-pub use error::{Error, classify};
-pub use flows::{DEFAULT_MAX_ROUNDS, Flows, FlowsBuilder};
+pub use error::Error;
+pub use flows::Flows;
 pub use handler::{
     Answer, ChallengeHandler, CodeKind, Declined, MfaKind, NoHandler, Prompt, TotpSetup,
 };
+#[cfg(feature = "jwks")]
+pub use jwks::{HttpTimeouts, JwksFetcher};
+pub use reply::Reply;
 pub use request::{FirstFactor, Metadata, Method, Refresh, SignIn, UserContext};
+pub use sdk_error::classify;
 pub use session::{MemoryTokenStore, Session, SessionKey, TokenStore};
 pub use state::{SignInState, Step};
 pub use token_file::FileTokenStore;
 pub use tokens::{Claims, NewDevice, Notice, Tokens};
-#[cfg(feature = "jwks")]
-pub use jwks::{HttpTimeouts, JwksFetcher};
 #[cfg(feature = "verify")]
 pub use verify::{TokenUse, TokenVerifier};
 
 /// The SDK crate this one is built on, for its types (`Client`, `Config`,
 /// `AuthFlowType`, ...).
 pub use aws_sdk_cognitoidentityprovider as sdk;
+
+/// The README's examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -41,7 +41,8 @@ impl Metadata {
         self
     }
 
-    pub(crate) fn client_metadata_map(&self) -> Option<HashMap<String, String>> {
+    /// `ClientMetadata` as the SDK's request builders take it (`None` when empty).
+    pub fn client_metadata_map(&self) -> Option<HashMap<String, String>> {
         (!self.client_metadata.is_empty()).then(|| {
             self.client_metadata
                 .iter()
@@ -50,7 +51,8 @@ impl Metadata {
         })
     }
 
-    pub(crate) fn analytics(&self) -> Option<AnalyticsMetadataType> {
+    /// `AnalyticsMetadata` as the SDK's request builders take it.
+    pub fn analytics_metadata(&self) -> Option<AnalyticsMetadataType> {
         self.analytics_endpoint_id.as_ref().map(|id| {
             AnalyticsMetadataType::builder()
                 .analytics_endpoint_id(id)
@@ -58,7 +60,8 @@ impl Metadata {
         })
     }
 
-    pub(crate) fn user_context_data(&self) -> Option<UserContextDataType> {
+    /// `UserContextData` as the SDK's request builders take it.
+    pub fn user_context_data(&self) -> Option<UserContextDataType> {
         self.user_context.as_ref().map(|context| {
             UserContextDataType::builder()
                 .set_ip_address(context.ip_address.clone())
@@ -257,7 +260,7 @@ impl std::fmt::Debug for Refresh {
 
 impl Refresh {
     /// REFRESH_TOKEN_AUTH with this refresh token. For an app client with a secret,
-    /// also give the internal username ([`Self::username`]).
+    /// also give the internal username ([`Self::with_username`]).
     pub fn new(refresh_token: SecretString) -> Self {
         Self {
             refresh_token,
@@ -320,5 +323,31 @@ mod tests {
         assert!(!format!("{session:?}").contains("session-xyz"));
         let refresh = Refresh::new(SecretString::from("refresh-token-abc")).with_username("u");
         assert!(!format!("{refresh:?}").contains("refresh-token-abc"));
+    }
+
+    #[test]
+    fn metadata_converts_to_the_sdk_types() {
+        assert_eq!(Metadata::default().client_metadata_map(), None);
+        assert_eq!(Metadata::default().analytics_metadata(), None);
+        assert_eq!(Metadata::default().user_context_data(), None);
+
+        let metadata = Metadata {
+            analytics_endpoint_id: Some("endpoint-7".into()),
+            user_context: Some(UserContext {
+                ip_address: Some("192.0.2.1".into()),
+                encoded_data: None,
+            }),
+            ..Metadata::default()
+        }
+        .with_client_metadata("tenant", "blue");
+        assert_eq!(
+            metadata.client_metadata_map(),
+            Some(HashMap::from([("tenant".to_owned(), "blue".to_owned())]))
+        );
+        let analytics = metadata.analytics_metadata().unwrap();
+        assert_eq!(analytics.analytics_endpoint_id(), Some("endpoint-7"));
+        let context = metadata.user_context_data().unwrap();
+        assert_eq!(context.ip_address(), Some("192.0.2.1"));
+        assert_eq!(context.encoded_data(), None);
     }
 }

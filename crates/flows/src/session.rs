@@ -117,11 +117,7 @@ impl<S> std::fmt::Debug for Session<S> {
 impl<S: TokenStore> Session<S> {
     /// The session of `username` (as typed) on `flows`' pool and app client.
     pub fn new(flows: Arc<Flows>, username: impl Into<String>, store: S) -> Self {
-        let key = SessionKey::new(
-            flows.pool_id().as_str(),
-            flows.client_id(),
-            username.into(),
-        );
+        let key = SessionKey::new(flows.pool_id().as_str(), flows.client_id(), username.into());
         Self {
             flows,
             key,
@@ -144,7 +140,10 @@ impl<S: TokenStore> Session<S> {
     /// Keeps the tokens of a sign-in done elsewhere (for example
     /// [`Flows::sign_in_srp`]).
     pub async fn keep(&self, tokens: &Tokens) -> Result<(), Error> {
-        self.store.save(&self.key, tokens).await.map_err(store_error)
+        self.store
+            .save(&self.key, tokens)
+            .await
+            .map_err(store_error)
     }
 
     /// Forgets the stored tokens (a local sign-out; revoke them with Cognito too).
@@ -191,7 +190,9 @@ impl<S: TokenStore> Session<S> {
             }
             Err(Error::RefreshTokenRefused { message }) => {
                 self.store.remove(&self.key).await.map_err(store_error)?;
-                Err(sign_in_required(&format!("the refresh token was refused ({message})")))
+                Err(sign_in_required(&format!(
+                    "the refresh token was refused ({message})"
+                )))
             }
             Err(other) => Err(other),
         }

@@ -56,10 +56,7 @@ impl FileTokenStore {
             .map_err(|e| io_error("creating", &self.dir, &e))
     }
 
-    fn with_lock<T>(
-        &self,
-        work: impl FnOnce() -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
+    fn with_lock<T>(&self, work: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
         self.create_dir()?;
         let lock_path = self.dir.join(".lock");
         let file = OpenOptions::new()
@@ -141,6 +138,7 @@ impl TokenStore for FileTokenStore {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+    use std::future::Future;
     use std::time::{Duration, SystemTime};
 
     use secrecy::{ExposeSecret, SecretString};
@@ -156,7 +154,7 @@ mod tests {
         )
     }
 
-    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    fn block_on<F: Future>(future: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use aws_sdk_cognitoidentityprovider::types::AuthenticationResultType;
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -110,9 +111,8 @@ struct StoredTokens {
 
 impl Serialize for Tokens {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let expose = |token: &Option<SecretString>| {
-            token.as_ref().map(|t| t.expose_secret().to_owned())
-        };
+        let expose =
+            |token: &Option<SecretString>| token.as_ref().map(|t| t.expose_secret().to_owned());
         let stored = zeroize::Zeroizing::new(StoredTokens {
             access_token: self.access_token.expose_secret().to_owned(),
             id_token: expose(&self.id_token),
@@ -197,6 +197,34 @@ impl Tokens {
     pub fn with_refresh_token(mut self, refresh_token: SecretString) -> Self {
         self.refresh_token = Some(refresh_token);
         self
+    }
+
+    /// The tokens in an `AuthenticationResult`, expiring `ExpiresIn` from now; the
+    /// caller fills in the username, device and notices.
+    pub(crate) fn from_result(result: &AuthenticationResultType) -> Result<Self, Error> {
+        let access_token = result.access_token().ok_or_else(|| Error::MalformedReply {
+            detail: "AuthenticationResult without AccessToken".into(),
+        })?;
+        let expires_in = Duration::from_secs(u64::try_from(result.expires_in()).unwrap_or(0));
+        Ok(Self {
+            access_token: SecretString::from(access_token.to_owned()),
+            id_token: result.id_token().map(|t| SecretString::from(t.to_owned())),
+            refresh_token: result
+                .refresh_token()
+                .map(|t| SecretString::from(t.to_owned())),
+            token_type: result.token_type().map(str::to_owned),
+            expires_in,
+            expires_at: SystemTime::now() + expires_in,
+            new_device: result.new_device_metadata().and_then(|d| {
+                Some(NewDevice {
+                    device_key: d.device_key()?.to_owned(),
+                    device_group_key: d.device_group_key()?.to_owned(),
+                })
+            }),
+            device_key: None,
+            username: None,
+            notices: Vec::new(),
+        })
     }
 
     /// The access token.
@@ -405,7 +433,9 @@ mod tests {
     }
 
     fn sample_tokens() -> Tokens {
-        let access = jwt(r#"{"username":"alice-internal","device_key":"us-east-1_d1","token_use":"access"}"#);
+        let access = jwt(
+            r#"{"username":"alice-internal","device_key":"us-east-1_d1","token_use":"access"}"#,
+        );
         let mut tokens = Tokens::new(
             SecretString::from(access),
             Some(SecretString::from("id-secret-value")),
@@ -424,10 +454,19 @@ mod tests {
         let tokens = sample_tokens();
         let json = serde_json::to_string(&tokens).unwrap();
         let back: Tokens = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.access_token().expose_secret(), tokens.access_token().expose_secret());
+        assert_eq!(
+            back.access_token().expose_secret(),
+            tokens.access_token().expose_secret()
+        );
         assert_eq!(back.id_token().unwrap().expose_secret(), "id-secret-value");
-        assert_eq!(back.refresh_token().unwrap().expose_secret(), "refresh-secret-value");
-        assert_eq!(back.expires_at(), SystemTime::UNIX_EPOCH + Duration::from_secs(1_900_000_000));
+        assert_eq!(
+            back.refresh_token().unwrap().expose_secret(),
+            "refresh-secret-value"
+        );
+        assert_eq!(
+            back.expires_at(),
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_900_000_000)
+        );
         assert_eq!(back.username(), Some("alice-internal"));
         assert_eq!(back.device_key(), Some("us-east-1_d1"));
         assert_eq!(back.new_device(), tokens.new_device());
