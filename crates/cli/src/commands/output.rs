@@ -46,27 +46,31 @@ pub fn tokens_json(tokens: &Tokens) -> Value {
 /// One stderr line per notice of a sign-in or refresh (devices confirmed, forgotten).
 pub fn report_notices(tokens: &Tokens) {
     for notice in tokens.notices() {
-        let text = match notice {
-            Notice::DeviceConfirmed {
-                device_key,
-                remembered,
-                ..
-            } => format!(
-                "device {device_key} confirmed{}",
-                if *remembered { " and remembered" } else { "" }
-            ),
-            Notice::DeviceAuthenticated { device_key } => {
-                format!("signed in with remembered device {device_key}")
-            }
-            Notice::DeviceForgotten { device_key } => {
-                format!("Cognito no longer knew device {device_key}; it was forgotten")
-            }
-            Notice::DeviceConfirmFailed { device_key, reason } => {
-                format!("device {device_key} was not remembered: {reason}")
-            }
-            other => format!("{other:?}"),
-        };
-        ui::note(&format!("cognito-auth: {text}"));
+        ui::note(&format!("cognito-auth: {}", notice_text(notice)));
+    }
+}
+
+/// What a notice says, in a few words.
+pub fn notice_text(notice: &Notice) -> String {
+    match notice {
+        Notice::DeviceConfirmed {
+            device_key,
+            remembered,
+            ..
+        } => format!(
+            "device {device_key} confirmed{}",
+            if *remembered { " and remembered" } else { "" }
+        ),
+        Notice::DeviceAuthenticated { device_key } => {
+            format!("signed in with remembered device {device_key}")
+        }
+        Notice::DeviceForgotten { device_key } => {
+            format!("Cognito no longer knew device {device_key}; it was forgotten")
+        }
+        Notice::DeviceConfirmFailed { device_key, reason } => {
+            format!("device {device_key} was not remembered: {reason}")
+        }
+        other => format!("{other:?}"),
     }
 }
 

@@ -12,7 +12,7 @@ use super::target::{TargetArgs, cache_store, cached_for, required, resolve, with
 use crate::args::Global;
 use crate::exit::{CliError, code};
 use crate::sdk;
-use crate::store::{CachedTokens, Origin, TokenCache};
+use crate::store::{CachedTokens, TokenCache};
 use crate::ui::Spinner;
 
 /// `refresh`.
@@ -99,13 +99,7 @@ pub async fn refresh(global: &Global, args: RefreshArgs) -> Result<u8, CliError>
     report_notices(&tokens);
     if !global.no_cache {
         if let Some(username) = resolved.username.clone() {
-            let origin = Origin {
-                pool_id,
-                client_id,
-                username,
-                endpoint_url: resolved.endpoint_url.clone(),
-                region: resolved.region.clone(),
-            };
+            let origin = resolved.origin(pool_id, client_id, username);
             TokenCache::open()?.save(&CachedTokens::new(&origin, &tokens, cached.as_ref()))?;
         }
     }

@@ -17,7 +17,7 @@ use crate::args::Global;
 use crate::exit::{CliError, code};
 use crate::prompt::{CliHandler, read_answers_file};
 use crate::sdk;
-use crate::store::{CachedTokens, Origin, TokenCache};
+use crate::store::{CachedTokens, TokenCache};
 use crate::ui::Spinner;
 
 /// Which sign-in flow `sign-in` uses.
@@ -192,13 +192,7 @@ pub async fn sign_in(global: &Global, args: SignInArgs) -> Result<u8, CliError> 
     let tokens = with_spinner(&spinner, flows.sign_in(&request, &handler)).await?;
     report_notices(&tokens);
     if !global.no_cache {
-        let origin = Origin {
-            pool_id,
-            client_id,
-            username,
-            endpoint_url: resolved.endpoint_url.clone(),
-            region: resolved.region.clone(),
-        };
+        let origin = resolved.origin(pool_id, client_id, username);
         TokenCache::open()?.save(&CachedTokens::new(&origin, &tokens, None))?;
     }
     output(global).emit(&tokens_json(&tokens))?;

@@ -13,7 +13,7 @@ use crate::args::Global;
 use crate::config::{self, Preset};
 use crate::exit::CliError;
 use crate::sdk;
-use crate::store::{CachedTokens, FileDeviceStore, TokenCache};
+use crate::store::{CachedTokens, FileDeviceStore, Origin, TokenCache};
 
 /// Which pool, app client and user.
 #[derive(Debug, Args, Clone, Default)]
@@ -89,6 +89,18 @@ pub fn resolve(global: &Global, target: &TargetArgs) -> Result<Resolved, CliErro
 }
 
 impl Resolved {
+    /// The cache key of a sign-in as `pool_id`, `client_id` and `username`, with
+    /// where it was sent.
+    pub fn origin(&self, pool_id: String, client_id: String, username: String) -> Origin {
+        Origin {
+            pool_id,
+            client_id,
+            username,
+            endpoint_url: self.endpoint_url.clone(),
+            region: self.region.clone(),
+        }
+    }
+
     /// Where the SDK client sends requests; `pool_id` supplies a fallback region.
     pub fn sdk_target(&self, pool_id: Option<&str>) -> sdk::Target {
         sdk::Target {
