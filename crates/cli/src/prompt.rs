@@ -9,7 +9,7 @@ use std::path::Path;
 use cognito_auth_flows::{
     Answer, ChallengeHandler, CodeKind, Declined, MfaKind, Prompt, TotpSetup,
 };
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
 
 use crate::exit::CliError;
 use crate::ui::{self, Spinner};
@@ -43,13 +43,49 @@ pub fn read_answers_file(path: &Path) -> Result<BTreeMap<String, String>, CliErr
     }
 }
 
+/// RFC 6238's defaults, which Cognito's SOFTWARE_TOKEN_MFA uses.
+const TOTP_STEP_SECONDS: u64 = 30;
+const TOTP_DIGITS: u32 = 6;
+
+/// The secret inside a base32 TOTP secret as authenticator apps read it: case,
+/// white space and `=` padding are ignored, as are unused trailing bits.
+fn decode_totp_secret(secret_base32: &str) -> Option<SecretSlice<u8>> {
+    let mut spec = data_encoding::Specification::new();
+    spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+    spec.translate.from.push_str("abcdefghijklmnopqrstuvwxyz");
+    spec.translate.to.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    spec.check_trailing_bits = false;
+    let compact: String = secret_base32
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let bytes = spec
+        .encoding()
+        .ok()?
+        .decode(compact.trim_end_matches('=').as_bytes())
+        .ok()?;
+    Some(bytes.into())
+}
+
+/// The TOTP code (RFC 6238, SHA-1, 30 s, 6 digits) for a base32 secret at Unix
+/// time `unix_seconds`; `None` when the secret is not base32.
+fn totp_code_at(secret_base32: &str, unix_seconds: u64) -> Option<String> {
+    let secret = decode_totp_secret(secret_base32)?;
+    Some(totp_lite::totp_custom::<totp_lite::Sha1>(
+        TOTP_STEP_SECONDS,
+        TOTP_DIGITS,
+        secret.expose_secret(),
+        unix_seconds,
+    ))
+}
+
 /// The current TOTP code for a base32 secret (RFC 6238, SHA-1, 30 s, 6 digits).
 pub fn totp_code(secret_base32: &str) -> Option<String> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?
         .as_secs();
-    cognito_auth_emulator::totp_code_for_secret(secret_base32, i64::try_from(now).ok()?)
+    totp_code_at(secret_base32, now)
 }
 
 /// Prints an MFA_SETUP secret as text and as a QR code, on stderr.
@@ -296,5 +332,38 @@ impl ChallengeHandler for CliHandler {
         let answer = self.answer_now(prompt);
         self.spinner.resume();
         answer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 6238 appendix B's SHA-1 key, "12345678901234567890", in base32.
+    const RFC_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+    #[test]
+    fn totp_code_matches_rfc_6238() {
+        // Appendix B, SHA-1, T = 59 s: 94287082 in 8 digits, so 287082 in our 6.
+        assert_eq!(
+            totp_lite::totp_custom::<totp_lite::Sha1>(30, 8, b"12345678901234567890", 59),
+            "94287082"
+        );
+        assert_eq!(totp_code_at(RFC_SECRET, 59).as_deref(), Some("287082"));
+        // T = 1111111109 s: 07081804.
+        assert_eq!(
+            totp_code_at(RFC_SECRET, 1_111_111_109).as_deref(),
+            Some("081804")
+        );
+    }
+
+    #[test]
+    fn totp_secret_is_read_as_apps_read_it() {
+        assert_eq!(
+            totp_code_at("gezd gnbv gy3t qojq gezd gnbv gy3t qojq====", 59).as_deref(),
+            Some("287082")
+        );
+        assert_eq!(totp_code_at("not base32!", 59), None);
+        assert_eq!(totp_code_at("MZ1W", 59), None);
     }
 }

@@ -59,6 +59,7 @@ pub async fn client(target: &Target) -> Client {
 }
 
 /// A client for a known endpoint that reads no AWS configuration at all (the demo).
+#[cfg(feature = "emulator")]
 pub fn local_client(endpoint_url: &str, region: &str) -> Client {
     let config = aws_sdk_cognitoidentityprovider::Config::builder()
         .behavior_version(BehaviorVersion::latest())

@@ -19,6 +19,7 @@ pub fn stderr_colour() -> bool {
 }
 
 /// Whether colour may be used on stdout.
+#[cfg(feature = "emulator")]
 pub fn stdout_colour() -> bool {
     std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -65,6 +66,7 @@ pub fn error_line(error: &CliError) {
 }
 
 /// Prints a warning line.
+#[cfg(feature = "emulator")]
 pub fn warn(message: &str) {
     let colour = stderr_colour();
     note(&format!(

@@ -12,6 +12,7 @@ use cognito_auth_flows::{
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
+use super::output::notice_text;
 use crate::exit::{CliError, code};
 use crate::prompt::totp_code;
 use crate::ui::{self, paint};
@@ -151,26 +152,7 @@ fn summary(tokens: &Tokens) -> Vec<String> {
     if tokens.id_token().is_some() && tokens.refresh_token().is_some() {
         lines.push("also an ID token and a refresh token".into());
     }
-    for notice in tokens.notices() {
-        lines.push(match notice {
-            Notice::DeviceConfirmed {
-                device_key,
-                remembered,
-                ..
-            } => format!(
-                "device {device_key} confirmed{}",
-                if *remembered { " and remembered" } else { "" }
-            ),
-            Notice::DeviceAuthenticated { device_key } => {
-                format!("signed in through remembered device {device_key} (DEVICE_SRP_AUTH)")
-            }
-            Notice::DeviceForgotten { device_key } => format!("device {device_key} forgotten"),
-            Notice::DeviceConfirmFailed { device_key, reason } => {
-                format!("device {device_key} not confirmed: {reason}")
-            }
-            other => format!("{other:?}"),
-        });
-    }
+    lines.extend(tokens.notices().iter().map(notice_text));
     lines
 }
 
@@ -182,6 +164,17 @@ struct Runner {
 }
 
 impl Runner {
+    /// Records a step that failed with `error`.
+    fn failed(
+        &mut self,
+        key: &'static str,
+        title: &'static str,
+        started: Instant,
+        error: &dyn std::fmt::Display,
+    ) {
+        self.record(key, title, started, Status::Failed, vec![error.to_string()]);
+    }
+
     fn record(
         &mut self,
         key: &'static str,
@@ -288,13 +281,7 @@ pub async fn run(json_output: bool) -> Result<u8, CliError> {
             );
             srp_tokens = Some(tokens);
         }
-        Err(e) => runner.record(
-            "srp_sign_in",
-            "SRP sign-in (USER_SRP_AUTH)",
-            t,
-            Status::Failed,
-            vec![e.to_string()],
-        ),
+        Err(e) => runner.failed("srp_sign_in", "SRP sign-in (USER_SRP_AUTH)", t, &e),
     }
 
     // 2. Remember the device.
@@ -328,12 +315,11 @@ pub async fn run(json_output: bool) -> Result<u8, CliError> {
                 details,
             );
         }
-        Err(e) => runner.record(
+        Err(e) => runner.failed(
             "remember_device",
             "SRP sign-in, remembering the device (ConfirmDevice)",
             t,
-            Status::Failed,
-            vec![e.to_string()],
+            &e,
         ),
     }
 
@@ -354,13 +340,7 @@ pub async fn run(json_output: bool) -> Result<u8, CliError> {
             details.extend(summary(&tokens));
             runner.record("device_srp_sign_in", title, t, Status::Failed, details);
         }
-        Err(e) => runner.record(
-            "device_srp_sign_in",
-            title,
-            t,
-            Status::Failed,
-            vec![e.to_string()],
-        ),
+        Err(e) => runner.failed("device_srp_sign_in", title, t, &e),
     }
 
     // 4. TOTP setup.
@@ -377,13 +357,7 @@ pub async fn run(json_output: bool) -> Result<u8, CliError> {
             details.extend(summary(&tokens));
             runner.record("totp_mfa_setup", title, t, Status::Ok, details);
         }
-        Err(e) => runner.record(
-            "totp_mfa_setup",
-            title,
-            t,
-            Status::Failed,
-            vec![e.to_string()],
-        ),
+        Err(e) => runner.failed("totp_mfa_setup", title, t, &e),
     }
 
     // 5. TOTP sign-in.
@@ -409,13 +383,7 @@ pub async fn run(json_output: bool) -> Result<u8, CliError> {
             };
             runner.record("totp_mfa_sign_in", title, t, status, details);
         }
-        Err(e) => runner.record(
-            "totp_mfa_sign_in",
-            title,
-            t,
-            Status::Failed,
-            vec![e.to_string()],
-        ),
+        Err(e) => runner.failed("totp_mfa_sign_in", title, t, &e),
     }
 
     // 6. CUSTOM_AUTH.

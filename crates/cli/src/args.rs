@@ -1,0 +1,141 @@
+//! The command line: global options and the list of subcommands. Each command's own
+//! arguments live beside its code in `commands`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands;
+use crate::exit;
+use crate::select::OutputFormat;
+
+#[cfg(feature = "emulator")]
+const DEMO_EXAMPLE: &str = "
+  # Everything at once against a local emulator (no AWS account needed):
+  cognito-auth demo
+";
+#[cfg(not(feature = "emulator"))]
+const DEMO_EXAMPLE: &str = "";
+
+const EXAMPLES: &str = "
+  # Sign in with SRP; the password is prompted for without echo on a terminal:
+  cognito-auth sign-in --pool-id us-east-1_AbCdEf123 --client-id 3n4b5urk1ft4fl3mg5e62d9ado --username alice
+
+  # Non-interactive: password on stdin, MFA code as an answer, just the ID token:
+  printf '%s' \"$PW\" | cognito-auth sign-in --preset dev --password-stdin \\
+      --answer SOFTWARE_TOKEN_MFA=123456 --select AuthenticationResult.IdToken --output text
+
+  # Like `aws cognito-idp initiate-auth`:
+  cognito-auth initiate-auth --client-id 3n4b... --auth-flow REFRESH_TOKEN_AUTH \\
+      --auth-parameters REFRESH_TOKEN=eyJ... --query AuthenticationResult.AccessToken
+
+  # Refresh and inspect the cached tokens, then sign out everywhere:
+  cognito-auth refresh && cognito-auth tokens --verify && cognito-auth sign-out --global";
+
+#[cfg(feature = "emulator")]
+const EMULATOR_EXAMPLE: &str = "
+
+  # A local emulator for your own tests:
+  cognito-auth emulator --port 9229 --seed seed.toml";
+#[cfg(not(feature = "emulator"))]
+const EMULATOR_EXAMPLE: &str = "";
+
+/// Amazon Cognito user-pool sign-in from a shell: SRP that works, every challenge,
+/// and AWS-CLI-style initiate-auth.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cognito-auth",
+    version,
+    after_help = format!(
+        "Examples:{DEMO_EXAMPLE}{EXAMPLES}{EMULATOR_EXAMPLE}\n\n{}",
+        exit::TABLE
+    ),
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile, the pool id's region).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Named profile from ~/.aws/config (region, endpoint_url, retries).
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// Send requests here instead of Cognito (an emulator, a proxy).
+    #[arg(long, global = true)]
+    pub endpoint_url: Option<String>,
+    /// Config file with presets (default: the user config dir's cognito-auth/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Neither read nor write the token cache or the device store.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+    /// Never prompt, even on a terminal.
+    #[arg(long, global = true)]
+    pub no_input: bool,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value = "json")]
+    pub output: OutputFormat,
+    /// Part of the result to print: `*`, a property or a dotted path (AWS Tools' -Select).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub select: Option<String>,
+    /// JMESPath expression applied to the result (the AWS CLI's --query).
+    #[arg(long, global = true, value_name = "JMESPATH")]
+    pub query: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a local emulator and show every kind of sign-in against it, timed.
+    #[cfg(feature = "emulator")]
+    Demo {
+        /// A machine-readable summary on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign in (SRP by default), answering challenges, and print the tokens.
+    #[command(
+        after_help = "Examples:\n  cognito-auth sign-in --pool-id us-east-1_AbCdEf123 --client-id 3n4b5urk1ft4fl3mg5e62d9ado --username alice\n  printf '%s' \"$PASSWORD\" | cognito-auth sign-in --preset dev --password-stdin --select AuthenticationResult.IdToken --output text\n  cognito-auth sign-in --preset dev --flow user-auth --preferred-challenge EMAIL_OTP --answer EMAIL_OTP=123456\n  cognito-auth sign-in --preset dev --remember-device --answers-file answers.toml"
+    )]
+    SignIn(commands::sign_in::SignInArgs),
+    /// InitiateAuth, as `aws cognito-idp initiate-auth`.
+    #[command(
+        after_help = "Examples:\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME=alice,PASSWORD=\"$PASSWORD\"\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow REFRESH_TOKEN_AUTH --auth-parameters '{\"REFRESH_TOKEN\": \"...\"}' --query AuthenticationResult.IdToken --output text"
+    )]
+    InitiateAuth(commands::raw::InitiateArgs),
+    /// RespondToAuthChallenge, as `aws cognito-idp respond-to-auth-challenge`.
+    #[command(
+        after_help = "Example:\n  cognito-auth respond-to-auth-challenge --client-id 3n4b5urk1ft4fl3mg5e62d9ado --challenge-name SOFTWARE_TOKEN_MFA --session \"$SESSION\" --challenge-responses USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456"
+    )]
+    RespondToAuthChallenge(commands::raw::RespondArgs),
+    /// Refresh cached (or given) tokens.
+    Refresh(commands::refresh::RefreshArgs),
+    /// Revoke the refresh token (RevokeToken) or sign out everywhere (--global).
+    SignOut(commands::sign_out::SignOutArgs),
+    /// Show cached tokens: claims, time left; --verify checks them against the JWKS.
+    Tokens(commands::tokens::TokensArgs),
+    /// Remembered devices.
+    Devices {
+        #[command(subcommand)]
+        command: commands::devices::DevicesCommand,
+    },
+    /// Serve the Cognito emulator.
+    #[cfg(feature = "emulator")]
+    #[command(
+        after_help = "Examples:\n  cognito-auth emulator --port 9229 --seed crates/emulator/examples/seed.toml\n  cognito-auth emulator --port 9229 --data cognito.sqlite   # state survives restarts"
+    )]
+    Emulator(commands::emulator::EmulatorArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}

@@ -1,0 +1,55 @@
+//! Input from outside the argument list: secret files, environment variables,
+//! standard input, and whether a person is at the terminal.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+
+use crate::args::Global;
+use crate::exit::CliError;
+
+fn expand_home(path: &Path) -> PathBuf {
+    if let Ok(rest) = path.strip_prefix("~") {
+        if let Some(base) = directories::BaseDirs::new() {
+            return base.home_dir().join(rest);
+        }
+    }
+    path.to_owned()
+}
+
+/// A secret file's text without its trailing line break; `~` is the home directory.
+pub fn read_secret_file(path: &Path) -> Result<SecretString, CliError> {
+    let path = expand_home(path);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
+    Ok(SecretString::from(
+        text.trim_end_matches(['\n', '\r']).to_owned(),
+    ))
+}
+
+/// A secret from the environment variable `name`, unless it is unset or empty.
+pub fn env_secret(name: &str) -> Option<SecretString> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(SecretString::from)
+}
+
+/// Whether prompting is allowed and someone is there to answer.
+pub fn interactive(global: &Global) -> bool {
+    !global.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// The first line of standard input; `what` names it in errors.
+pub fn read_stdin_line(what: &str) -> Result<String, CliError> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| CliError::usage(format!("reading {what} from stdin: {e}")))?;
+    let line = text.lines().next().unwrap_or_default().to_owned();
+    if line.is_empty() {
+        return Err(CliError::usage(format!("no {what} on stdin")));
+    }
+    Ok(line)
+}

@@ -1,0 +1,161 @@
+//! Which pool, app client and user a command works on: the arguments, then the
+//! preset, then (for commands on a past sign-in) the token cache.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use cognito_auth_flows::PoolId;
+use secrecy::SecretString;
+
+use super::input::{env_secret, read_secret_file};
+use crate::args::Global;
+use crate::config::{self, Preset};
+use crate::exit::CliError;
+use crate::sdk;
+use crate::store::{CachedTokens, FileDeviceStore, Origin, TokenCache};
+
+/// Which pool, app client and user.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetArgs {
+    /// A named preset from the config file (pool, client, secret reference, user).
+    #[arg(long)]
+    preset: Option<String>,
+    /// User pool id, e.g. us-east-1_AbCdEf123.
+    #[arg(long)]
+    pool_id: Option<String>,
+    /// App client id.
+    #[arg(long)]
+    client_id: Option<String>,
+    /// Username (or an email / phone alias).
+    #[arg(long)]
+    username: Option<String>,
+    /// A file holding the app client secret (else COGNITO_CLIENT_SECRET, else the preset's).
+    #[arg(long, value_name = "FILE")]
+    client_secret_file: Option<PathBuf>,
+}
+
+/// The target and AWS settings after arguments, environment and preset.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub pool_id: Option<String>,
+    pub client_id: Option<String>,
+    pub username: Option<String>,
+    pub secret: Option<SecretString>,
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// Resolves `target`: each value from its argument, else the preset (the client
+/// secret from `--client-secret-file`, else COGNITO_CLIENT_SECRET, else the preset's).
+pub fn resolve(global: &Global, target: &TargetArgs) -> Result<Resolved, CliError> {
+    let preset = match &target.preset {
+        Some(name) => {
+            let (path, explicit) = match &global.config {
+                Some(path) => (path.clone(), true),
+                None => (
+                    config::default_path()
+                        .ok_or_else(|| CliError::config("no config directory for presets"))?,
+                    false,
+                ),
+            };
+            config::load(&path, explicit)?.preset(name, &path)?.clone()
+        }
+        None => Preset::default(),
+    };
+    let secret = match &target.client_secret_file {
+        Some(path) => Some(read_secret_file(path)?),
+        None => match env_secret("COGNITO_CLIENT_SECRET") {
+            Some(secret) => Some(secret),
+            None => match (&preset.client_secret_file, &preset.client_secret_env) {
+                (Some(path), _) => Some(read_secret_file(path)?),
+                (None, Some(var)) => Some(env_secret(var).ok_or_else(|| {
+                    CliError::config(format!("the preset's client_secret_env {var} is not set"))
+                })?),
+                (None, None) => None,
+            },
+        },
+    };
+    Ok(Resolved {
+        pool_id: target.pool_id.clone().or(preset.pool_id),
+        client_id: target.client_id.clone().or(preset.client_id),
+        username: target.username.clone().or(preset.username),
+        secret,
+        region: global.region.clone().or(preset.region),
+        profile: global.profile.clone().or(preset.profile),
+        endpoint_url: global.endpoint_url.clone().or(preset.endpoint_url),
+    })
+}
+
+impl Resolved {
+    /// The cache key of a sign-in as `pool_id`, `client_id` and `username`, with
+    /// where it was sent.
+    pub fn origin(&self, pool_id: String, client_id: String, username: String) -> Origin {
+        Origin {
+            pool_id,
+            client_id,
+            username,
+            endpoint_url: self.endpoint_url.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    /// Where the SDK client sends requests; `pool_id` supplies a fallback region.
+    pub fn sdk_target(&self, pool_id: Option<&str>) -> sdk::Target {
+        sdk::Target {
+            region: self.region.clone(),
+            profile: self.profile.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            pool_region: pool_id
+                .and_then(|p| PoolId::parse(p).ok())
+                .map(|p| p.region().to_owned()),
+        }
+    }
+}
+
+/// `value`, or a usage error naming the missing option `what`.
+pub fn required(value: Option<String>, what: &str) -> Result<String, CliError> {
+    value.ok_or_else(|| CliError::usage(format!("{what} is required (or use --preset)")))
+}
+
+/// The one cached sign-in that matches `resolved`.
+pub fn cached_for(global: &Global, resolved: &Resolved) -> Result<CachedTokens, CliError> {
+    if global.no_cache {
+        return Err(CliError::usage("--no-cache: no cached tokens to use"));
+    }
+    TokenCache::open()?.find_one(
+        resolved.pool_id.as_deref(),
+        resolved.client_id.as_deref(),
+        resolved.username.as_deref(),
+    )
+}
+
+/// `resolved` with what it leaves open taken from the cached sign-in.
+pub fn with_cached_origin(mut resolved: Resolved, cached: &CachedTokens) -> Resolved {
+    resolved
+        .pool_id
+        .get_or_insert_with(|| cached.pool_id.clone());
+    resolved
+        .client_id
+        .get_or_insert_with(|| cached.client_id.clone());
+    resolved
+        .username
+        .get_or_insert_with(|| cached.username.clone());
+    if resolved.endpoint_url.is_none() {
+        resolved.endpoint_url = cached.endpoint_url.clone();
+    }
+    if resolved.region.is_none() {
+        resolved.region = cached.region.clone();
+    }
+    resolved
+}
+
+/// The device store on disk, unless `--no-cache`.
+pub fn cache_store(global: &Global) -> Result<Option<Arc<FileDeviceStore>>, CliError> {
+    if global.no_cache {
+        Ok(None)
+    } else {
+        FileDeviceStore::open().map(|s| Some(Arc::new(s)))
+    }
+}
