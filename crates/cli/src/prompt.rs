@@ -150,10 +150,10 @@ fn choose(what: &str, options: &[String]) -> Result<String, Declined> {
         ui::note(&format!("  {}. {option}", i + 1));
     }
     let line = read_visible(&format!("{what} [1-{}]: ", options.len()))?;
-    if let Ok(n) = line.parse::<usize>() {
-        if let Some(option) = n.checked_sub(1).and_then(|i| options.get(i)) {
-            return Ok(option.clone());
-        }
+    if let Ok(n) = line.parse::<usize>()
+        && let Some(option) = n.checked_sub(1).and_then(|i| options.get(i))
+    {
+        return Ok(option.clone());
     }
     options
         .iter()
@@ -185,10 +185,10 @@ impl CliHandler {
                 if let Some(code) = self.given(&names) {
                     return Ok(Answer::code(code));
                 }
-                if *kind == CodeKind::SoftwareTokenMfa {
-                    if let Some(code) = self.given(&["TOTP_SECRET"]).and_then(|s| totp_code(&s)) {
-                        return Ok(Answer::code(code));
-                    }
+                if *kind == CodeKind::SoftwareTokenMfa
+                    && let Some(code) = self.given(&["TOTP_SECRET"]).and_then(|s| totp_code(&s))
+                {
+                    return Ok(Answer::code(code));
                 }
                 if !self.interactive {
                     return Err(self.missing(kind.challenge_name(), &names));

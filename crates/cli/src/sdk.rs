@@ -8,8 +8,6 @@ use aws_config::BehaviorVersion;
 use aws_config::meta::region::RegionProviderChain;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::Region;
-use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use cognito_auth_flows::Error as FlowsError;
 use cognito_auth_flows::unsigned::{StripSignature, placeholder_credentials};
 
 /// Where to send requests.
@@ -69,25 +67,4 @@ pub fn local_client(endpoint_url: &str, region: &str) -> Client {
         .interceptor(StripSignature)
         .build();
     Client::from_conf(config)
-}
-
-/// Maps an SDK error from a call the CLI makes itself, with flows' classification.
-pub fn error<E, R>(error: SdkError<E, R>) -> FlowsError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
-    let detail = crate::exit::one_line(&DisplayErrorContext(&error).to_string());
-    match &error {
-        SdkError::ServiceError(context) => match context.err().code() {
-            Some(code) => {
-                cognito_auth_flows::classify(code, context.err().message().unwrap_or_default())
-            }
-            None => FlowsError::MalformedReply { detail },
-        },
-        SdkError::TimeoutError(_) => FlowsError::Timeout,
-        SdkError::ResponseError(_) => FlowsError::MalformedReply { detail },
-        SdkError::ConstructionFailure(_) => FlowsError::Config(detail),
-        _ => FlowsError::Network { message: detail },
-    }
 }

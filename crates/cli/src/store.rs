@@ -214,12 +214,11 @@ impl TokenCache {
                     continue;
                 };
                 for file in files.flatten() {
-                    if file.path().extension().is_some_and(|e| e == "json") {
-                        if let Ok(text) = std::fs::read(file.path()) {
-                            if let Ok(entry) = serde_json::from_slice::<CachedTokens>(&text) {
-                                found.push(entry);
-                            }
-                        }
+                    if file.path().extension().is_some_and(|e| e == "json")
+                        && let Ok(text) = std::fs::read(file.path())
+                        && let Ok(entry) = serde_json::from_slice::<CachedTokens>(&text)
+                    {
+                        found.push(entry);
                     }
                 }
             }

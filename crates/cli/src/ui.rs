@@ -131,16 +131,15 @@ impl Spinner {
                 if thread_state.stop.load(Ordering::SeqCst) {
                     break;
                 }
-                if let Ok(mut drawn) = thread_state.draw.lock() {
-                    if !thread_state.paused.load(Ordering::SeqCst)
-                        && !thread_state.stop.load(Ordering::SeqCst)
-                    {
-                        note_inline(&format!(
-                            "\r\x1b[2K{} {message}",
-                            FRAMES[frame % FRAMES.len()]
-                        ));
-                        *drawn = true;
-                    }
+                if let Ok(mut drawn) = thread_state.draw.lock()
+                    && !thread_state.paused.load(Ordering::SeqCst)
+                    && !thread_state.stop.load(Ordering::SeqCst)
+                {
+                    note_inline(&format!(
+                        "\r\x1b[2K{} {message}",
+                        FRAMES[frame % FRAMES.len()]
+                    ));
+                    *drawn = true;
                 }
                 frame += 1;
                 std::thread::sleep(Duration::from_millis(80));
@@ -150,11 +149,11 @@ impl Spinner {
     }
 
     fn clear(state: &SpinState) {
-        if let Ok(mut drawn) = state.draw.lock() {
-            if *drawn {
-                note_inline("\r\x1b[2K");
-                *drawn = false;
-            }
+        if let Ok(mut drawn) = state.draw.lock()
+            && *drawn
+        {
+            note_inline("\r\x1b[2K");
+            *drawn = false;
         }
     }
 

@@ -82,6 +82,9 @@ pub use flows::Flows;
 pub use handler::{
     Answer, ChallengeHandler, CodeKind, Declined, MfaKind, NoHandler, Prompt, TotpSetup,
 };
+/// A JSON Web Key Set, as [`TokenVerifier`] takes it.
+#[cfg(feature = "verify")]
+pub use jsonwebtoken::jwk::JwkSet;
 #[cfg(feature = "jwks")]
 pub use jwks::{HttpTimeouts, JwksFetcher};
 pub use reply::Reply;

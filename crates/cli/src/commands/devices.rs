@@ -3,6 +3,7 @@
 
 use clap::Subcommand;
 use cognito_auth_flows::DeviceStore;
+use cognito_auth_flows::Error as FlowsError;
 use serde_json::{Value, json};
 
 use super::output::{output, with_spinner};
@@ -58,7 +59,7 @@ pub async fn devices(global: &Global, command: DevicesCommand) -> Result<u8, Cli
                         .send(),
                 )
                 .await
-                .map_err(sdk::error)?;
+                .map_err(FlowsError::from_sdk)?;
                 let devices: Vec<Value> = out
                     .devices()
                     .iter()
@@ -106,23 +107,21 @@ pub async fn devices(global: &Global, command: DevicesCommand) -> Result<u8, Cli
                 .filter(|d| d.device_key == device_key)
                 .collect();
             let mut remote = false;
-            if !local_only {
-                if let Ok(cached) = cached_for(global, &resolved) {
-                    let resolved = with_cached_origin(resolved, &cached);
-                    let client = sdk::client(&resolved.sdk_target(Some(&cached.pool_id))).await;
-                    let spinner = Spinner::start("ForgetDevice…");
-                    with_spinner(
-                        &spinner,
-                        client
-                            .forget_device()
-                            .access_token(&cached.access_token)
-                            .device_key(&device_key)
-                            .send(),
-                    )
-                    .await
-                    .map_err(sdk::error)?;
-                    remote = true;
-                }
+            if !local_only && let Ok(cached) = cached_for(global, &resolved) {
+                let resolved = with_cached_origin(resolved, &cached);
+                let client = sdk::client(&resolved.sdk_target(Some(&cached.pool_id))).await;
+                let spinner = Spinner::start("ForgetDevice…");
+                with_spinner(
+                    &spinner,
+                    client
+                        .forget_device()
+                        .access_token(&cached.access_token)
+                        .device_key(&device_key)
+                        .send(),
+                )
+                .await
+                .map_err(FlowsError::from_sdk)?;
+                remote = true;
             }
             if known.is_empty() && !remote {
                 return Err(CliError::usage(format!(

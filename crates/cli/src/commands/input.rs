@@ -10,10 +10,10 @@ use crate::args::Global;
 use crate::exit::CliError;
 
 fn expand_home(path: &Path) -> PathBuf {
-    if let Ok(rest) = path.strip_prefix("~") {
-        if let Some(base) = directories::BaseDirs::new() {
-            return base.home_dir().join(rest);
-        }
+    if let Ok(rest) = path.strip_prefix("~")
+        && let Some(base) = directories::BaseDirs::new()
+    {
+        return base.home_dir().join(rest);
     }
     path.to_owned()
 }

@@ -1,20 +1,14 @@
-//! `cognito-auth initiate-auth` and `respond-to-auth-challenge`: one SDK call each,
-//! shaped like `aws cognito-idp`, with no pool id needed. The request building and
-//! JSON here are the CLI's own copy of what flows does for its calls.
+//! `cognito-auth initiate-auth` and `respond-to-auth-challenge`: one call each
+//! through flows' raw layer (`AuthApi`), shaped like `aws cognito-idp`, with no pool
+//! id needed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
-use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
-use aws_sdk_cognitoidentityprovider::types::{
-    AnalyticsMetadataType, AuthFlowType, AuthenticationResultType, ChallengeNameType,
-    UserContextDataType,
-};
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use clap::Args;
-use cognito_auth_flows::Metadata;
-use secrecy::ExposeSecret;
-use serde_json::{Map, Value, json};
+use cognito_auth_flows::{AuthApi, Metadata};
 
 use super::input::{env_secret, read_secret_file};
 use super::metadata::{MetadataArgs, metadata};
@@ -76,106 +70,24 @@ pub struct RespondArgs {
     metadata: MetadataArgs,
 }
 
-fn result_json(result: &AuthenticationResultType) -> Value {
-    let mut out = Map::new();
-    if let Some(v) = result.access_token() {
-        out.insert("AccessToken".into(), json!(v));
-    }
-    out.insert("ExpiresIn".into(), json!(result.expires_in()));
-    if let Some(v) = result.token_type() {
-        out.insert("TokenType".into(), json!(v));
-    }
-    if let Some(v) = result.refresh_token() {
-        out.insert("RefreshToken".into(), json!(v));
-    }
-    if let Some(v) = result.id_token() {
-        out.insert("IdToken".into(), json!(v));
-    }
-    if let Some(device) = result.new_device_metadata() {
-        let mut d = Map::new();
-        if let Some(k) = device.device_key() {
-            d.insert("DeviceKey".into(), json!(k));
-        }
-        if let Some(k) = device.device_group_key() {
-            d.insert("DeviceGroupKey".into(), json!(k));
-        }
-        out.insert("NewDeviceMetadata".into(), Value::Object(d));
-    }
-    Value::Object(out)
-}
-
-fn parameters_json(parameters: Option<&HashMap<String, String>>) -> Value {
-    let sorted: BTreeMap<&String, &String> = parameters.into_iter().flatten().collect();
-    json!(sorted)
-}
-
-fn initiate_json(out: &InitiateAuthOutput) -> Value {
-    let mut value = Map::new();
-    if let Some(c) = out.challenge_name() {
-        value.insert("ChallengeName".into(), json!(c.as_str()));
-    }
-    if let Some(s) = out.session() {
-        value.insert("Session".into(), json!(s));
-    }
-    value.insert(
-        "ChallengeParameters".into(),
-        parameters_json(out.challenge_parameters()),
-    );
-    if let Some(r) = out.authentication_result() {
-        value.insert("AuthenticationResult".into(), result_json(r));
-    }
-    if !out.available_challenges().is_empty() {
-        value.insert(
-            "AvailableChallenges".into(),
-            json!(
-                out.available_challenges()
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-            ),
-        );
-    }
-    Value::Object(value)
-}
-
-fn respond_json(out: &RespondToAuthChallengeOutput) -> Value {
-    let mut value = Map::new();
-    if let Some(c) = out.challenge_name() {
-        value.insert("ChallengeName".into(), json!(c.as_str()));
-    }
-    if let Some(s) = out.session() {
-        value.insert("Session".into(), json!(s));
-    }
-    value.insert(
-        "ChallengeParameters".into(),
-        parameters_json(out.challenge_parameters()),
-    );
-    if let Some(r) = out.authentication_result() {
-        value.insert("AuthenticationResult".into(), result_json(r));
-    }
-    Value::Object(value)
-}
-
-fn add_secret_hash(
-    map: &mut BTreeMap<String, String>,
+/// The app client's calls: its secret (from the file, else `COGNITO_CLIENT_SECRET`)
+/// puts SECRET_HASH over USERNAME where a map has none, and the metadata rides on
+/// the call.
+fn auth_api(
+    client: Client,
     client_id: &str,
     secret_file: Option<&PathBuf>,
-) -> Result<(), CliError> {
+    metadata: Metadata,
+) -> Result<AuthApi, CliError> {
     let secret = match secret_file {
         Some(path) => Some(read_secret_file(path)?),
         None => env_secret("COGNITO_CLIENT_SECRET"),
     };
-    if let Some(secret) = secret {
-        if !map.contains_key("SECRET_HASH") {
-            if let Some(user) = map.get("USERNAME").cloned() {
-                map.insert(
-                    "SECRET_HASH".into(),
-                    cognito_auth_srp::secret_hash(&user, client_id, secret.expose_secret()),
-                );
-            }
-        }
-    }
-    Ok(())
+    let api = AuthApi::new(client, client_id).with_metadata(metadata);
+    Ok(match secret {
+        Some(secret) => api.with_client_secret(secret),
+        None => api,
+    })
 }
 
 fn collect_map(
@@ -192,34 +104,6 @@ fn collect_map(
         shorthand::add_pair(pair_name, &mut map, pair)?;
     }
     Ok(map)
-}
-
-fn sdk_metadata(
-    metadata: &Metadata,
-) -> (
-    Option<HashMap<String, String>>,
-    Option<AnalyticsMetadataType>,
-    Option<UserContextDataType>,
-) {
-    let client_metadata = (!metadata.client_metadata.is_empty()).then(|| {
-        metadata
-            .client_metadata
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    });
-    let analytics = metadata.analytics_endpoint_id.as_ref().map(|id| {
-        AnalyticsMetadataType::builder()
-            .analytics_endpoint_id(id)
-            .build()
-    });
-    let context = metadata.user_context.as_ref().map(|c| {
-        UserContextDataType::builder()
-            .set_ip_address(c.ip_address.clone())
-            .set_encoded_data(c.encoded_data.clone())
-            .build()
-    });
-    (client_metadata, analytics, context)
 }
 
 fn raw_resolved(global: &Global) -> Resolved {
@@ -239,30 +123,25 @@ pub async fn initiate_auth(global: &Global, args: InitiateArgs) -> Result<u8, Cl
         &args.auth_parameter,
         "--auth-parameter",
     )?;
-    add_secret_hash(
-        &mut parameters,
+    let client = sdk::client(&raw_resolved(global).sdk_target(None)).await;
+    let api = auth_api(
+        client,
         &args.client_id,
         args.client_secret_file.as_ref(),
+        metadata(&args.metadata)?,
     )?;
-    let (client_metadata, analytics, context) = sdk_metadata(&metadata(&args.metadata)?);
-    let client = sdk::client(&raw_resolved(global).sdk_target(None)).await;
+    api.add_secret_hash(&mut parameters);
     let spinner = Spinner::start("InitiateAuth…");
-    let out = with_spinner(
+    let reply = with_spinner(
         &spinner,
-        client
-            .initiate_auth()
-            .client_id(&args.client_id)
-            .auth_flow(AuthFlowType::from(args.auth_flow.as_str()))
-            .set_auth_parameters(Some(parameters.into_iter().collect()))
-            .set_session(args.session.clone())
-            .set_client_metadata(client_metadata)
-            .set_analytics_metadata(analytics)
-            .set_user_context_data(context)
-            .send(),
+        api.initiate_auth(
+            AuthFlowType::from(args.auth_flow.as_str()),
+            parameters,
+            args.session.as_deref(),
+        ),
     )
-    .await
-    .map_err(sdk::error)?;
-    output(global).emit(&initiate_json(&out))?;
+    .await?;
+    output(global).emit(&reply.to_aws_cli_json())?;
     Ok(code::OK)
 }
 
@@ -274,29 +153,24 @@ pub async fn respond(global: &Global, args: RespondArgs) -> Result<u8, CliError>
         &args.challenge_response,
         "--challenge-response",
     )?;
-    add_secret_hash(
-        &mut responses,
+    let client = sdk::client(&raw_resolved(global).sdk_target(None)).await;
+    let api = auth_api(
+        client,
         &args.client_id,
         args.client_secret_file.as_ref(),
+        metadata(&args.metadata)?,
     )?;
-    let (client_metadata, analytics, context) = sdk_metadata(&metadata(&args.metadata)?);
-    let client = sdk::client(&raw_resolved(global).sdk_target(None)).await;
+    api.add_secret_hash(&mut responses);
     let spinner = Spinner::start("RespondToAuthChallenge…");
-    let out = with_spinner(
+    let reply = with_spinner(
         &spinner,
-        client
-            .respond_to_auth_challenge()
-            .client_id(&args.client_id)
-            .challenge_name(ChallengeNameType::from(args.challenge_name.as_str()))
-            .set_challenge_responses(Some(responses.into_iter().collect()))
-            .set_session(args.session.clone())
-            .set_client_metadata(client_metadata)
-            .set_analytics_metadata(analytics)
-            .set_user_context_data(context)
-            .send(),
+        api.respond_to_auth_challenge(
+            ChallengeNameType::from(args.challenge_name.as_str()),
+            responses,
+            args.session.as_deref(),
+        ),
     )
-    .await
-    .map_err(sdk::error)?;
-    output(global).emit(&respond_json(&out))?;
+    .await?;
+    output(global).emit(&reply.to_aws_cli_json())?;
     Ok(code::OK)
 }

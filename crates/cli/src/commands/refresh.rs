@@ -97,11 +97,11 @@ pub async fn refresh(global: &Global, args: RefreshArgs) -> Result<u8, CliError>
     let spinner = Spinner::start("Refreshing…");
     let tokens = with_spinner(&spinner, flows.refresh(&request)).await?;
     report_notices(&tokens);
-    if !global.no_cache {
-        if let Some(username) = resolved.username.clone() {
-            let origin = resolved.origin(pool_id, client_id, username);
-            TokenCache::open()?.save(&CachedTokens::new(&origin, &tokens, cached.as_ref()))?;
-        }
+    if !global.no_cache
+        && let Some(username) = resolved.username.clone()
+    {
+        let origin = resolved.origin(pool_id, client_id, username);
+        TokenCache::open()?.save(&CachedTokens::new(&origin, &tokens, cached.as_ref()))?;
     }
     output(global).emit(&tokens_json(&tokens))?;
     Ok(code::OK)

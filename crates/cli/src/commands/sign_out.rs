@@ -2,6 +2,7 @@
 //! GlobalSignOut, then the cached sign-in is removed.
 
 use clap::Args;
+use cognito_auth_flows::Error as FlowsError;
 use secrecy::ExposeSecret;
 use serde_json::json;
 
@@ -40,7 +41,7 @@ pub async fn sign_out(global: &Global, args: SignOutArgs) -> Result<u8, CliError
                 .send(),
         )
         .await
-        .map_err(sdk::error)?;
+        .map_err(FlowsError::from_sdk)?;
         "GlobalSignOut"
     } else {
         let token = cached.refresh_token.clone().ok_or_else(|| {
@@ -61,7 +62,7 @@ pub async fn sign_out(global: &Global, args: SignOutArgs) -> Result<u8, CliError
                 .send(),
         )
         .await
-        .map_err(sdk::error)?;
+        .map_err(FlowsError::from_sdk)?;
         "RevokeToken"
     };
     TokenCache::open()?.remove(&cached)?;

@@ -2,7 +2,9 @@
 //! left; `--verify` checks each against the pool's JWKS.
 
 use clap::Args;
-use cognito_auth_flows::{Claims, PoolId, TokenUse, TokenVerifier};
+use cognito_auth_flows::{
+    Claims, HttpTimeouts, JwkSet, JwksFetcher, PoolId, TokenUse, TokenVerifier,
+};
 use serde_json::{Value, json};
 
 use super::output::output;
@@ -35,19 +37,15 @@ fn jwks_url(pool: &PoolId, endpoint: Option<&str>) -> String {
     }
 }
 
-async fn fetch(url: String) -> Result<String, CliError> {
+/// Downloads the JWKS with the platform's roots (as the SDK trusts them) and the
+/// AWS CLI's default timeouts.
+async fn fetch(url: String) -> Result<JwkSet, CliError> {
     tokio::task::spawn_blocking(move || {
-        let mut response = ureq::get(&url).call().map_err(|e| CliError {
-            code: code::NETWORK,
-            message: format!("fetching {url}: {e}"),
-        })?;
-        response.body_mut().read_to_string().map_err(|e| CliError {
-            code: code::NETWORK,
-            message: format!("reading {url}: {e}"),
-        })
+        JwksFetcher::new(HttpTimeouts::default())?.fetch_blocking(&url)
     })
     .await
     .map_err(|e| CliError::other(e.to_string()))?
+    .map_err(CliError::from)
 }
 
 fn claims_json(token: &str) -> Value {
@@ -122,11 +120,7 @@ pub async fn tokens(global: &Global, args: TokensArgs) -> Result<u8, CliError> {
 async fn verify_entry(entry: &CachedTokens, endpoint: Option<&str>) -> Result<(), CliError> {
     let pool = PoolId::parse(&entry.pool_id).map_err(|e| CliError::config(e.to_string()))?;
     let jwks = fetch(jwks_url(&pool, endpoint)).await?;
-    let verifier = TokenVerifier::from_jwks_json(
-        TokenVerifier::cognito_issuer(&pool),
-        &entry.client_id,
-        &jwks,
-    )?;
+    let verifier = TokenVerifier::new(TokenVerifier::cognito_issuer(&pool), &entry.client_id, jwks);
     verifier.verify(&entry.access_token, TokenUse::Access)?;
     if let Some(id) = &entry.id_token {
         verifier.verify(id, TokenUse::Id)?;

@@ -237,7 +237,7 @@ fn square_column(acc: &mut Acc, a: &Limbs, k: usize) {
         column(&mut cross, &a[low..half], &a[high_start..=high_end]);
     }
     cross.double();
-    if k % 2 == 0 {
+    if k.is_multiple_of(2) {
         cross.mac(a[k / 2], a[k / 2]);
     }
     acc.add(cross);
