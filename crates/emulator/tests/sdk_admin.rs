@@ -3,14 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ChallengeNameType, DeviceConfigurationType, TimeUnitsType,
     TokenValidityUnitsType, UserPoolMfaType,
 };
 use cognito_auth_srp::SystemClock;
-use common::*;
+use cognito_auth_test_support::*;
 
 #[tokio::test]
 async fn admin_srp_and_pool_and_client_settings() {

@@ -3,15 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::collections::HashMap;
 
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFactorType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, SignInPolicyType,
     UserPoolPolicyType,
 };
-use common::*;
+use cognito_auth_test_support::*;
 
 async fn choice_pool(sdk: &aws_sdk_cognitoidentityprovider::Client) -> Setup {
     let pool = sdk
@@ -108,7 +106,7 @@ async fn user_auth_select_challenge_password_srp_and_email_otp() {
     .await
     .unwrap();
     assert_eq!(otp.challenge_name(), Some(&ChallengeNameType::EmailOtp));
-    let code = last_code(&emulator, "pat");
+    let code = last_code(emulator.service(), "pat");
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let session = otp.session().unwrap();
     let error = respond(
@@ -166,7 +164,7 @@ async fn confirm_sign_up_session_signs_in_with_user_auth_once() {
         .confirm_sign_up()
         .client_id(&setup.client_id)
         .username("uma")
-        .confirmation_code(last_code(&emulator, "uma"))
+        .confirmation_code(last_code(emulator.service(), "uma"))
         .send()
         .await
         .unwrap();
@@ -205,7 +203,7 @@ async fn custom_auth_with_the_builtin_triggers() {
         challenged.challenge_name(),
         Some(&ChallengeNameType::CustomChallenge)
     );
-    let code = last_code(&emulator, "quinn");
+    let code = last_code(emulator.service(), "quinn");
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let again = respond(
         &sdk,
@@ -255,7 +253,7 @@ async fn custom_auth_with_the_builtin_triggers() {
         Some(custom.session().unwrap()),
         &[
             ("USERNAME", "quinn"),
-            ("ANSWER", &last_code(&emulator, "quinn")),
+            ("ANSWER", &last_code(emulator.service(), "quinn")),
         ],
     )
     .await
