@@ -6,29 +6,16 @@
 use std::collections::HashMap;
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFactorType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, SignInPolicyType,
-    UserPoolPolicyType,
+    AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType,
 };
 use cognito_auth_test_support::*;
 
 async fn choice_pool(sdk: &aws_sdk_cognitoidentityprovider::Client) -> Setup {
-    let pool = sdk
-        .create_user_pool()
-        .pool_name("choice")
-        .policies(
-            UserPoolPolicyType::builder()
-                .sign_in_policy(
-                    SignInPolicyType::builder()
-                        .allowed_first_auth_factors(AuthFactorType::Password)
-                        .allowed_first_auth_factors(AuthFactorType::EmailOtp)
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
+    let pool = PoolOptions {
+        first_factors: password_or_email_otp(),
+        ..PoolOptions::default()
+    };
+    let pool_id = create_pool(sdk, pool).await;
     let client = ClientOptions {
         flows: vec![
             ExplicitAuthFlowsType::AllowUserAuth,
@@ -191,32 +178,28 @@ async fn custom_auth_with_the_builtin_triggers() {
     create_user(&sdk, &setup, "quinn", &[("email", "quinn@example.com")]).await;
 
     // Code only: a wrong answer gets another try, the right one tokens.
-    let challenged = initiate(
-        &sdk,
-        &setup.client_id,
-        AuthFlowType::CustomAuth,
-        &[("USERNAME", "quinn")],
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        challenged.challenge_name(),
-        Some(&ChallengeNameType::CustomChallenge)
+    let challenged = expect_challenge(
+        initiate(
+            &sdk,
+            &setup.client_id,
+            AuthFlowType::CustomAuth,
+            &[("USERNAME", "quinn")],
+        )
+        .await,
+        ChallengeNameType::CustomChallenge,
     );
     let code = last_code(emulator.service(), "quinn");
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let again = respond(
-        &sdk,
-        &setup.client_id,
+    let again = expect_challenge(
+        respond(
+            &sdk,
+            &setup.client_id,
+            ChallengeNameType::CustomChallenge,
+            Some(challenged.session().unwrap()),
+            &[("USERNAME", "quinn"), ("ANSWER", wrong)],
+        )
+        .await,
         ChallengeNameType::CustomChallenge,
-        Some(challenged.session().unwrap()),
-        &[("USERNAME", "quinn"), ("ANSWER", wrong)],
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        again.challenge_name(),
-        Some(&ChallengeNameType::CustomChallenge)
     );
     let done = respond(
         &sdk,
@@ -239,12 +222,9 @@ async fn custom_auth_with_the_builtin_triggers() {
     let verifier = initiate_with(&sdk, &setup.client_id, AuthFlowType::CustomAuth, params)
         .await
         .unwrap();
-    let custom = prove_password(&sdk, &setup.client_id, &srp, &verifier, PASSWORD, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        custom.challenge_name(),
-        Some(&ChallengeNameType::CustomChallenge)
+    let custom = expect_challenge(
+        prove_password(&sdk, &setup.client_id, &srp, &verifier, PASSWORD, None).await,
+        ChallengeNameType::CustomChallenge,
     );
     let done = respond(
         &sdk,

@@ -58,12 +58,9 @@ async fn remembered_device_signs_in_with_device_srp() {
         .unwrap();
 
     // Second sign-in with DEVICE_KEY: PASSWORD_VERIFIER, then the device proves itself.
-    let verified = srp_sign_in(&sdk, &setup, "ivan", PASSWORD, Some(&device_key))
-        .await
-        .unwrap();
-    assert_eq!(
-        verified.challenge_name(),
-        Some(&ChallengeNameType::DeviceSrpAuth)
+    let verified = expect_challenge(
+        srp_sign_in(&sdk, &setup, "ivan", PASSWORD, Some(&device_key)).await,
+        ChallengeNameType::DeviceSrpAuth,
     );
     let username = verified.challenge_parameters().unwrap()["USERNAME"].clone();
     let device = DeviceSrpClient::new(setup.app(), registration.device.clone()).unwrap();
@@ -400,12 +397,9 @@ async fn new_password_required_then_totp_mfa() {
         .send()
         .await
         .unwrap();
-    let challenged = srp_sign_in(&sdk, &setup, "nina", "Temporary-Pass-1", None)
-        .await
-        .unwrap();
-    assert_eq!(
-        challenged.challenge_name(),
-        Some(&ChallengeNameType::NewPasswordRequired)
+    let challenged = expect_challenge(
+        srp_sign_in(&sdk, &setup, "nina", "Temporary-Pass-1", None).await,
+        ChallengeNameType::NewPasswordRequired,
     );
     let done = respond(
         &sdk,
@@ -451,12 +445,9 @@ async fn new_password_required_then_totp_mfa() {
         .await
         .unwrap();
     prefer_totp_mfa(&sdk, &access).await;
-    let challenged = srp_sign_in(&sdk, &setup, "nina", PASSWORD, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        challenged.challenge_name(),
-        Some(&ChallengeNameType::SoftwareTokenMfa)
+    let challenged = expect_challenge(
+        srp_sign_in(&sdk, &setup, "nina", PASSWORD, None).await,
+        ChallengeNameType::SoftwareTokenMfa,
     );
     let wrong = if code() == "123456" {
         "654321"

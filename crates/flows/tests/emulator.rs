@@ -13,9 +13,11 @@ use std::time::{Duration, SystemTime};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, ExplicitAuthFlowsType};
 use cognito_auth_flows::{
     Answer, ChallengeHandler, Declined, DevicePolicy, DeviceStore, Error, FirstFactor,
-    MemoryDeviceStore, Notice, Prompt, Refresh, SignIn, SignInState, Step,
+    MemoryDeviceStore, Notice, Prompt, Refresh, SignIn,
 };
-use cognito_auth_test_support::{PASSWORD, enable_sms_and_totp_mfa, prefer_sms_mfa, pw};
+use cognito_auth_test_support::{
+    PASSWORD, confirm_sign_up, enable_sms_and_totp_mfa, prefer_sms_mfa, pw, sign_up,
+};
 use secrecy::ExposeSecret;
 use support::{PoolSpec, unsigned, world};
 
@@ -334,31 +336,11 @@ async fn custom_auth_with_and_without_srp_and_user_auth_choices() {
 
     // USER_AUTH with the Session from ConfirmSignUp.
     let app = unsigned(&world.emulator.endpoint_url());
-    let mut sign_up = app
-        .sign_up()
-        .client_id(&world.setup.client_id)
-        .username("ivy")
-        .password(PASSWORD)
-        .user_attributes(
-            AttributeType::builder()
-                .name("email")
-                .value("ivy@example.com")
-                .build()
-                .unwrap(),
-        );
-    if let Some(hash) = flows.secret_hash("ivy") {
-        sign_up = sign_up.secret_hash(hash);
-    }
-    sign_up.send().await.unwrap();
-    let mut confirm = app
-        .confirm_sign_up()
-        .client_id(&world.setup.client_id)
-        .username("ivy")
-        .confirmation_code(world.person("ivy").last_code());
-    if let Some(hash) = flows.secret_hash("ivy") {
-        confirm = confirm.secret_hash(hash);
-    }
-    let session = confirm.send().await.unwrap().session().unwrap().to_owned();
+    sign_up(&app, &world.setup, "ivy", &[("email", "ivy@example.com")]).await;
+    let code = world.person("ivy").last_code();
+    let session = confirm_sign_up(&app, &world.setup, "ivy", &code)
+        .await
+        .unwrap();
     let tokens = flows
         .sign_in(
             &SignIn::user_auth_after_sign_up("ivy", pw(&session)),
@@ -370,46 +352,6 @@ async fn custom_auth_with_and_without_srp_and_user_auth_choices() {
         tokens.id_claims().unwrap().str("email"),
         Some("ivy@example.com")
     );
-    world.emulator.shutdown().await;
-}
-
-#[tokio::test]
-async fn step_wise_sign_in_and_an_expired_session() {
-    let world = world(PoolSpec {
-        mfa: Some("ON"),
-        secret: true,
-        ..PoolSpec::default()
-    })
-    .await;
-    world
-        .user("jack", &[("phone_number", "+15555550102")])
-        .await;
-    prefer_sms_mfa(&world.admin, &world.setup, "jack").await;
-    let flows = world.flows().build().unwrap();
-    let Step::Challenge { state, prompt } = flows
-        .start(&SignIn::srp("jack", pw(PASSWORD)))
-        .await
-        .unwrap()
-    else {
-        panic!("expected SMS_MFA")
-    };
-    assert_eq!(prompt.challenge_name(), "SMS_MFA");
-    let saved = serde_json::to_string(&state).unwrap();
-    assert!(!saved.contains(PASSWORD));
-    let code = world.person("jack").last_code();
-
-    let restored: SignInState = serde_json::from_str(&saved).unwrap();
-    let tokens = flows
-        .answer(restored, Answer::code(&code))
-        .await
-        .unwrap()
-        .tokens()
-        .unwrap();
-    assert_eq!(tokens.username(), Some("jack"));
-    // The emulator's sessions are single-use: the saved state is now stale.
-    let replay: SignInState = serde_json::from_str(&saved).unwrap();
-    let err = flows.answer(replay, Answer::code(&code)).await.unwrap_err();
-    assert!(matches!(err, Error::SessionExpired), "{err:?}");
     world.emulator.shutdown().await;
 }
 

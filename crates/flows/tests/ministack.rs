@@ -15,15 +15,13 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::Credentials;
-use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, ExplicitAuthFlowsType, MessageActionType,
-};
+use aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType;
 use cognito_auth_flows::{
     Answer, ChallengeHandler, Declined, Error, Flows, Prompt, Refresh, SignIn,
 };
 use cognito_auth_test_support::{
-    ClientOptions, PASSWORD, PoolOptions, Setup, create_client, create_pool, enable_totp_mfa,
-    local_config, pw, python_with, totp_now,
+    ClientOptions, PASSWORD, PoolOptions, Setup, add_user, create_client, create_pool,
+    enable_totp_mfa, local_config, pw, python_with, totp_now,
 };
 use secrecy::ExposeSecret;
 use support::flows_builder;
@@ -119,42 +117,9 @@ async fn pool(admin: &Client, spec: Spec) -> Setup {
 async fn user(admin: &Client, pool: &Setup, username: &str, email: Option<&str>, permanent: bool) {
     let mut attributes = Vec::new();
     if let Some(email) = email {
-        attributes.push(
-            AttributeType::builder()
-                .name("email")
-                .value(email)
-                .build()
-                .unwrap(),
-        );
-        attributes.push(
-            AttributeType::builder()
-                .name("email_verified")
-                .value("true")
-                .build()
-                .unwrap(),
-        );
+        attributes.extend([("email", email), ("email_verified", "true")]);
     }
-    admin
-        .admin_create_user()
-        .user_pool_id(&pool.pool_id)
-        .username(username)
-        .set_user_attributes(Some(attributes))
-        .temporary_password(PASSWORD)
-        .message_action(MessageActionType::Suppress)
-        .send()
-        .await
-        .unwrap();
-    if permanent {
-        admin
-            .admin_set_user_password()
-            .user_pool_id(&pool.pool_id)
-            .username(username)
-            .password(PASSWORD)
-            .permanent(true)
-            .send()
-            .await
-            .unwrap();
-    }
+    add_user(admin, pool, username, &attributes, permanent).await;
 }
 
 fn flows(endpoint: &str, pool: &Setup) -> Flows {

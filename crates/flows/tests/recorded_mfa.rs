@@ -209,6 +209,7 @@ async fn step_wise_state_serializes_without_secrets_and_resumes() {
             ..
         }
     ));
+    assert_eq!(prompt.challenge_name(), "SMS_MFA");
     assert_eq!(state.challenge_name(), "SMS_MFA");
     let session = emulator.replies("RespondToAuthChallenge")[0]["Session"]
         .as_str()

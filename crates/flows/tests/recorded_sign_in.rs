@@ -10,12 +10,11 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthFactorType, SignInPolicyType, UserPoolPolicyType,
-};
+use aws_sdk_cognitoidentityprovider::types::AuthFactorType;
 use cognito_auth_flows::{Answer, Error, FirstFactor, Flows, Prompt, Refresh, SignIn};
 use cognito_auth_test_support::{
-    ClientOptions, PASSWORD, RecordingEmulator, create_client, create_user, pw,
+    ClientOptions, PASSWORD, PoolOptions, RecordingEmulator, confirm_sign_up, create_client,
+    create_pool, create_user, last_code, password_or_email_otp, pw, sign_up,
 };
 use support::recorded::*;
 use support::{Person, Scripted, admin, every_flow, flows_builder, unsigned};
@@ -248,24 +247,11 @@ async fn custom_auth_with_and_without_srp() {
 async fn user_auth_select_challenge_preferred_and_sign_up_session() {
     let emulator = RecordingEmulator::seeded("").await;
     let admin = admin(&emulator.endpoint_url());
-    let pool = admin
-        .create_user_pool()
-        .pool_name("choice")
-        .policies(
-            UserPoolPolicyType::builder()
-                .sign_in_policy(
-                    SignInPolicyType::builder()
-                        .allowed_first_auth_factors(AuthFactorType::Password)
-                        .allowed_first_auth_factors(AuthFactorType::EmailOtp)
-                        .allowed_first_auth_factors(AuthFactorType::WebAuthn)
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
+    let pool = PoolOptions {
+        first_factors: [password_or_email_otp(), vec![AuthFactorType::WebAuthn]].concat(),
+        ..PoolOptions::default()
+    };
+    let pool_id = create_pool(&admin, pool).await;
     let client = ClientOptions {
         secret: true,
         flows: every_flow(),
@@ -354,33 +340,9 @@ async fn user_auth_select_challenge_preferred_and_sign_up_session() {
 
     // The Session from ConfirmSignUp.
     let app = unsigned(&emulator.endpoint_url());
-    app.sign_up()
-        .client_id(&setup.client_id)
-        .secret_hash(setup.secret_hash("leo").unwrap())
-        .username("leo")
-        .password(PASSWORD)
-        .user_attributes(
-            AttributeType::builder()
-                .name("email")
-                .value("leo@example.com")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let session = app
-        .confirm_sign_up()
-        .client_id(&setup.client_id)
-        .secret_hash(setup.secret_hash("leo").unwrap())
-        .username("leo")
-        .confirmation_code(Person::new(emulator.service(), "leo").last_code())
-        .send()
-        .await
-        .unwrap()
-        .session()
-        .unwrap()
-        .to_owned();
+    sign_up(&app, &setup, "leo", &[("email", "leo@example.com")]).await;
+    let code = last_code(emulator.service(), "leo");
+    let session = confirm_sign_up(&app, &setup, "leo", &code).await.unwrap();
     let tokens = flows
         .sign_in(
             &SignIn::user_auth_after_sign_up("leo", pw(&session)),

@@ -51,8 +51,8 @@ pub struct PoolOptions {
     pub devices: bool,
     /// `ON`, `OPTIONAL` or `OFF`.
     pub mfa: Option<&'static str>,
-    /// USER_AUTH offers PASSWORD and EMAIL_OTP as first factors.
-    pub choice: bool,
+    /// The first factors USER_AUTH offers (none: no sign-in policy).
+    pub first_factors: Vec<AuthFactorType>,
 }
 
 /// How [`create_client`] configures an app client.
@@ -135,13 +135,12 @@ pub async fn create_pool(sdk: &Client, pool: PoolOptions) -> String {
     if let Some(mfa) = pool.mfa {
         request = request.mfa_configuration(mfa.into());
     }
-    if pool.choice {
+    if !pool.first_factors.is_empty() {
         request = request.policies(
             UserPoolPolicyType::builder()
                 .sign_in_policy(
                     SignInPolicyType::builder()
-                        .allowed_first_auth_factors(AuthFactorType::Password)
-                        .allowed_first_auth_factors(AuthFactorType::EmailOtp)
+                        .set_allowed_first_auth_factors(Some(pool.first_factors))
                         .build(),
                 )
                 .build(),
@@ -197,6 +196,52 @@ pub async fn emulator_with_pool(
     (emulator, sdk, setup)
 }
 
+/// PASSWORD and EMAIL_OTP: the first factors of a pool where USER_AUTH lets
+/// the user choose.
+pub fn password_or_email_otp() -> Vec<AuthFactorType> {
+    vec![AuthFactorType::Password, AuthFactorType::EmailOtp]
+}
+
+/// SignUp for the app client of `setup` with [`PASSWORD`] and the given
+/// attributes (and the SECRET_HASH when the client has a secret).
+pub async fn sign_up(sdk: &Client, setup: &Setup, username: &str, attributes: &[(&str, &str)]) {
+    sdk.sign_up()
+        .client_id(&setup.client_id)
+        .set_secret_hash(setup.secret_hash(username))
+        .username(username)
+        .password(PASSWORD)
+        .set_user_attributes(Some(attribute_list(attributes)))
+        .send()
+        .await
+        .unwrap();
+}
+
+/// ConfirmSignUp with `code`; the Session it returns for a USER_AUTH sign-in.
+pub async fn confirm_sign_up(
+    sdk: &Client,
+    setup: &Setup,
+    username: &str,
+    code: &str,
+) -> Option<String> {
+    sdk.confirm_sign_up()
+        .client_id(&setup.client_id)
+        .set_secret_hash(setup.secret_hash(username))
+        .username(username)
+        .confirmation_code(code)
+        .send()
+        .await
+        .unwrap()
+        .session()
+        .map(str::to_owned)
+}
+
+fn attribute_list(attributes: &[(&str, &str)]) -> Vec<AttributeType> {
+    attributes
+        .iter()
+        .map(|(n, v)| AttributeType::builder().name(*n).value(*v).build().unwrap())
+        .collect()
+}
+
 /// Creates a confirmed user with [`PASSWORD`] and the given attributes.
 pub async fn create_user(sdk: &Client, setup: &Setup, username: &str, attributes: &[(&str, &str)]) {
     add_user(sdk, setup, username, attributes, true).await;
@@ -212,14 +257,11 @@ pub async fn add_user(
     attributes: &[(&str, &str)],
     permanent: bool,
 ) {
-    let attributes: Vec<AttributeType> = attributes
-        .iter()
-        .map(|(n, v)| AttributeType::builder().name(*n).value(*v).build().unwrap())
-        .collect();
     sdk.admin_create_user()
         .user_pool_id(&setup.pool_id)
         .username(username)
-        .set_user_attributes(Some(attributes))
+        .temporary_password(PASSWORD)
+        .set_user_attributes(Some(attribute_list(attributes)))
         .message_action(MessageActionType::Suppress)
         .send()
         .await

@@ -81,6 +81,26 @@ pub fn expect_tokens<S: SignInStep, E: ProvideErrorMetadata + std::fmt::Debug>(
         .clone()
 }
 
+/// The step, which must be the challenge `expected`. Fails the test naming
+/// what came instead: the error, tokens, or another challenge.
+pub fn expect_challenge<S: SignInStep, E: ProvideErrorMetadata + std::fmt::Debug>(
+    step: Result<S, SdkError<E>>,
+    expected: ChallengeNameType,
+) -> S {
+    let step = match step {
+        Ok(step) => step,
+        Err(error) => panic!(
+            "expected the challenge {expected}, got the error {:?}: {error:?}",
+            error_of(&error)
+        ),
+    };
+    match step.challenge() {
+        Some(challenge) if *challenge == expected => step,
+        Some(challenge) => panic!("expected the challenge {expected}, got {challenge}"),
+        None => panic!("expected the challenge {expected}, got tokens"),
+    }
+}
+
 /// A USER_SRP_AUTH client for the pool and app client of `setup`.
 pub fn srp_client(setup: &Setup) -> UserSrpClient {
     UserSrpClient::new(PoolId::parse(&setup.pool_id).unwrap(), setup.app()).unwrap()

@@ -10,12 +10,11 @@ use std::process::{Command, Output, Stdio};
 use cognito_auth_emulator::Emulator;
 pub use cognito_auth_test_support::{PASSWORD, totp_now};
 
+// The main pool of SEED, its app client, and its app client with a secret.
 pub const POOL: &str = "us-east-1_TestPool1";
 pub const CLIENT: &str = "test0app0client0000000001";
 pub const SECRET_CLIENT: &str = "test0secret0client0000001";
 pub const CLIENT_SECRET: &str = "the-client-secret-1234567890";
-pub const MFA_POOL: &str = "us-east-1_TestMfa01";
-pub const MFA_CLIENT: &str = "test0mfa0client0000000001";
 
 pub const SEED: &str = r#"
 [[pools]]
@@ -66,6 +65,10 @@ password = "Correct-Horse-9"
 username = "tess"
 password = "Correct-Horse-9"
 "#;
+
+// SEED's pool where every sign-in asks for a second factor, and its app client.
+pub const MFA_POOL: &str = "us-east-1_TestMfa01";
+pub const MFA_CLIENT: &str = "test0mfa0client0000000001";
 
 /// An emulator, a home directory with nothing in it, and the binary.
 pub struct Env {

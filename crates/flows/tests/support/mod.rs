@@ -20,7 +20,7 @@ use cognito_auth_flows::{
 use cognito_auth_test_support::sdk::signed;
 use cognito_auth_test_support::{
     ClientOptions, PoolOptions, Setup, add_user, create_client, create_pool, emulator, last_code,
-    local_config, pw, totp_now,
+    local_config, password_or_email_otp, pw, totp_now,
 };
 use secrecy::ExposeSecret;
 
@@ -89,7 +89,11 @@ pub async fn world(spec: PoolSpec) -> World {
         email_username: spec.email_username,
         devices: spec.devices,
         mfa: spec.mfa,
-        choice: spec.choice,
+        first_factors: if spec.choice {
+            password_or_email_otp()
+        } else {
+            Vec::new()
+        },
         ..PoolOptions::default()
     };
     let pool_id = create_pool(&admin, pool).await;
