@@ -448,11 +448,11 @@ fn totp_mfa_with_answers_file_and_answer_flag() {
     // --answer with the code.
     ok_json(&bob_signs_in(&[
         "--answer",
-        &format!("SOFTWARE_TOKEN_MFA={}", totp(&secret)),
+        &format!("SOFTWARE_TOKEN_MFA={}", totp_now(&secret)),
     ]));
 
     // A wrong code: exit 6. No answer at all: exit 6 too (challenge not answered).
-    let wrong = if totp(&secret) == "000000" {
+    let wrong = if totp_now(&secret) == "000000" {
         "111111"
     } else {
         "000000"

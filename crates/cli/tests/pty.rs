@@ -53,7 +53,7 @@ fn password_and_totp_code_typed_at_prompts_without_echoing_the_password() {
     seen += &session
         .exp_string("Enter the authenticator app (TOTP) code: ")
         .unwrap();
-    let code = totp(&secret);
+    let code = totp_now(&secret);
     session.send_line(&code).unwrap();
     seen += &session.exp_string("\"AccessToken\"").unwrap();
     seen += &session.exp_eof().unwrap();

@@ -4,13 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
-use common::*;
+use cognito_auth_test_support::*;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -48,10 +46,7 @@ async fn acknowledged_writes_survive_kill_9() {
     };
     let setup = setup(&sdk, pool, ClientOptions::default()).await;
     create_user(&sdk, &setup, "owner", &[]).await;
-    let signed_in = srp_sign_in(&sdk, &setup, "owner", PASSWORD, None)
-        .await
-        .unwrap();
-    let tokens = signed_in.authentication_result().unwrap();
+    let tokens = expect_tokens(srp_sign_in(&sdk, &setup, "owner", PASSWORD, None).await);
     let access = tokens.access_token().unwrap().to_owned();
     let refresh = tokens.refresh_token().unwrap().to_owned();
     let metadata = tokens.new_device_metadata().unwrap();
@@ -124,11 +119,7 @@ async fn acknowledged_writes_survive_kill_9() {
     .await
     .unwrap();
     assert!(refreshed.authentication_result().is_some());
-    assert!(
-        srp_sign_in(&sdk, &setup, "owner", PASSWORD, None)
-            .await
-            .is_ok()
-    );
+    expect_tokens(srp_sign_in(&sdk, &setup, "owner", PASSWORD, None).await);
 }
 
 fn sdk_for(endpoint: &str) -> aws_sdk_cognitoidentityprovider::Client {

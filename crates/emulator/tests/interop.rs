@@ -5,26 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::path::PathBuf;
 
 #[tokio::test]
 async fn pycognito_signs_in_with_srp() {
-    let python = common::python();
-    let check = tokio::process::Command::new(&python)
-        .args(["-c", "import pycognito, boto3"])
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "pycognito is not installed for {}: {}",
-        python.display(),
-        String::from_utf8_lossy(&check.stderr)
-    );
+    let python = cognito_auth_test_support::python_with("pycognito, boto3").await;
 
-    let emulator = common::emulator().await;
+    let emulator = cognito_auth_test_support::emulator().await;
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/pycognito_srp.py");
     let output = tokio::process::Command::new(&python)
         .arg(&script)

@@ -3,14 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ChallengeNameType, DeviceConfigurationType, TimeUnitsType,
     TokenValidityUnitsType, UserPoolMfaType,
 };
 use cognito_auth_srp::SystemClock;
-use common::*;
+use cognito_auth_test_support::*;
 
 #[tokio::test]
 async fn admin_srp_and_pool_and_client_settings() {
@@ -19,22 +17,19 @@ async fn admin_srp_and_pool_and_client_settings() {
     create_user(&sdk, &setup, "vic", &[]).await;
 
     let srp = srp_client(&setup);
-    let started = sdk
-        .admin_initiate_auth()
-        .user_pool_id(&setup.pool_id)
-        .client_id(&setup.client_id)
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .set_auth_parameters(Some(
-            srp.initiate_auth_parameters("vic", None)
-                .into_iter()
-                .collect(),
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        started.challenge_name(),
-        Some(&ChallengeNameType::PasswordVerifier)
+    let started = expect_challenge(
+        sdk.admin_initiate_auth()
+            .user_pool_id(&setup.pool_id)
+            .client_id(&setup.client_id)
+            .auth_flow(AuthFlowType::UserSrpAuth)
+            .set_auth_parameters(Some(
+                srp.initiate_auth_parameters("vic", None)
+                    .into_iter()
+                    .collect(),
+            ))
+            .send()
+            .await,
+        ChallengeNameType::PasswordVerifier,
     );
     let responses = password_verifier_responses(
         &srp,

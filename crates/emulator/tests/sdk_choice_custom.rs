@@ -3,34 +3,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::collections::HashMap;
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFactorType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, SignInPolicyType,
-    UserPoolPolicyType,
+    AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType,
 };
-use common::*;
+use cognito_auth_test_support::*;
 
 async fn choice_pool(sdk: &aws_sdk_cognitoidentityprovider::Client) -> Setup {
-    let pool = sdk
-        .create_user_pool()
-        .pool_name("choice")
-        .policies(
-            UserPoolPolicyType::builder()
-                .sign_in_policy(
-                    SignInPolicyType::builder()
-                        .allowed_first_auth_factors(AuthFactorType::Password)
-                        .allowed_first_auth_factors(AuthFactorType::EmailOtp)
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
+    let pool = PoolOptions {
+        first_factors: password_or_email_otp(),
+        ..PoolOptions::default()
+    };
+    let pool_id = create_pool(sdk, pool).await;
     let client = ClientOptions {
         flows: vec![
             ExplicitAuthFlowsType::AllowUserAuth,
@@ -108,7 +93,7 @@ async fn user_auth_select_challenge_password_srp_and_email_otp() {
     .await
     .unwrap();
     assert_eq!(otp.challenge_name(), Some(&ChallengeNameType::EmailOtp));
-    let code = last_code(&emulator, "pat");
+    let code = last_code(emulator.service(), "pat");
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let session = otp.session().unwrap();
     let error = respond(
@@ -166,7 +151,7 @@ async fn confirm_sign_up_session_signs_in_with_user_auth_once() {
         .confirm_sign_up()
         .client_id(&setup.client_id)
         .username("uma")
-        .confirmation_code(last_code(&emulator, "uma"))
+        .confirmation_code(last_code(emulator.service(), "uma"))
         .send()
         .await
         .unwrap();
@@ -193,32 +178,28 @@ async fn custom_auth_with_the_builtin_triggers() {
     create_user(&sdk, &setup, "quinn", &[("email", "quinn@example.com")]).await;
 
     // Code only: a wrong answer gets another try, the right one tokens.
-    let challenged = initiate(
-        &sdk,
-        &setup.client_id,
-        AuthFlowType::CustomAuth,
-        &[("USERNAME", "quinn")],
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        challenged.challenge_name(),
-        Some(&ChallengeNameType::CustomChallenge)
-    );
-    let code = last_code(&emulator, "quinn");
-    let wrong = if code == "000000" { "111111" } else { "000000" };
-    let again = respond(
-        &sdk,
-        &setup.client_id,
+    let challenged = expect_challenge(
+        initiate(
+            &sdk,
+            &setup.client_id,
+            AuthFlowType::CustomAuth,
+            &[("USERNAME", "quinn")],
+        )
+        .await,
         ChallengeNameType::CustomChallenge,
-        Some(challenged.session().unwrap()),
-        &[("USERNAME", "quinn"), ("ANSWER", wrong)],
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        again.challenge_name(),
-        Some(&ChallengeNameType::CustomChallenge)
+    );
+    let code = last_code(emulator.service(), "quinn");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let again = expect_challenge(
+        respond(
+            &sdk,
+            &setup.client_id,
+            ChallengeNameType::CustomChallenge,
+            Some(challenged.session().unwrap()),
+            &[("USERNAME", "quinn"), ("ANSWER", wrong)],
+        )
+        .await,
+        ChallengeNameType::CustomChallenge,
     );
     let done = respond(
         &sdk,
@@ -241,12 +222,9 @@ async fn custom_auth_with_the_builtin_triggers() {
     let verifier = initiate_with(&sdk, &setup.client_id, AuthFlowType::CustomAuth, params)
         .await
         .unwrap();
-    let custom = prove_password(&sdk, &setup.client_id, &srp, &verifier, PASSWORD, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        custom.challenge_name(),
-        Some(&ChallengeNameType::CustomChallenge)
+    let custom = expect_challenge(
+        prove_password(&sdk, &setup.client_id, &srp, &verifier, PASSWORD, None).await,
+        ChallengeNameType::CustomChallenge,
     );
     let done = respond(
         &sdk,
@@ -255,7 +233,7 @@ async fn custom_auth_with_the_builtin_triggers() {
         Some(custom.session().unwrap()),
         &[
             ("USERNAME", "quinn"),
-            ("ANSWER", &last_code(&emulator, "quinn")),
+            ("ANSWER", &last_code(emulator.service(), "quinn")),
         ],
     )
     .await

@@ -3,13 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, ChallengeNameType, DeviceRememberedStatusType, SoftwareTokenMfaSettingsType,
+    AuthFlowType, ChallengeNameType, DeviceRememberedStatusType,
 };
 use cognito_auth_srp::{DeviceSrpClient, register_device};
-use common::*;
+use cognito_auth_test_support::*;
 use serde_json::Value;
 
 fn claims(token: &str) -> Value {
@@ -29,10 +27,7 @@ async fn remembered_device_signs_in_with_device_srp() {
     create_user(&sdk, &setup, "ivan", &[]).await;
 
     // First sign-in: a new device is offered.
-    let first = srp_sign_in(&sdk, &setup, "ivan", PASSWORD, None)
-        .await
-        .unwrap();
-    let tokens = first.authentication_result().unwrap();
+    let tokens = expect_tokens(srp_sign_in(&sdk, &setup, "ivan", PASSWORD, None).await);
     let metadata = tokens.new_device_metadata().unwrap();
     let device_key = metadata.device_key().unwrap().to_owned();
     let group_key = metadata.device_group_key().unwrap().to_owned();
@@ -63,12 +58,9 @@ async fn remembered_device_signs_in_with_device_srp() {
         .unwrap();
 
     // Second sign-in with DEVICE_KEY: PASSWORD_VERIFIER, then the device proves itself.
-    let verified = srp_sign_in(&sdk, &setup, "ivan", PASSWORD, Some(&device_key))
-        .await
-        .unwrap();
-    assert_eq!(
-        verified.challenge_name(),
-        Some(&ChallengeNameType::DeviceSrpAuth)
+    let verified = expect_challenge(
+        srp_sign_in(&sdk, &setup, "ivan", PASSWORD, Some(&device_key)).await,
+        ChallengeNameType::DeviceSrpAuth,
     );
     let username = verified.challenge_parameters().unwrap()["USERNAME"].clone();
     let device = DeviceSrpClient::new(setup.app(), registration.device.clone()).unwrap();
@@ -232,10 +224,7 @@ async fn refresh_revoke_and_global_sign_out() {
     assert_eq!(error_of(&error).1, "Access Token has been revoked");
 
     // GlobalSignOut ends every sign-in of the user.
-    let again = srp_sign_in(&sdk, &setup, "judy", PASSWORD, None)
-        .await
-        .unwrap();
-    let again = again.authentication_result().unwrap();
+    let again = expect_tokens(srp_sign_in(&sdk, &setup, "judy", PASSWORD, None).await);
     sdk.global_sign_out()
         .access_token(again.access_token().unwrap())
         .send()
@@ -311,13 +300,7 @@ async fn user_states_and_admin_password_auth() {
             .auth_flow(AuthFlowType::AdminUserPasswordAuth)
             .auth_parameters("USERNAME", "leo")
     };
-    assert!(
-        admin()
-            .auth_parameters("PASSWORD", PASSWORD)
-            .send()
-            .await
-            .is_ok()
-    );
+    expect_tokens(admin().auth_parameters("PASSWORD", PASSWORD).send().await);
     let error = admin()
         .auth_parameters("PASSWORD", "Wrong-Password-1")
         .send()
@@ -381,11 +364,7 @@ async fn user_states_and_admin_password_auth() {
         .send()
         .await
         .unwrap();
-    assert!(
-        srp_sign_in(&sdk, &setup, "mia", PASSWORD, None)
-            .await
-            .is_ok()
-    );
+    expect_tokens(srp_sign_in(&sdk, &setup, "mia", PASSWORD, None).await);
 
     sdk.admin_delete_user()
         .user_pool_id(&setup.pool_id)
@@ -418,12 +397,9 @@ async fn new_password_required_then_totp_mfa() {
         .send()
         .await
         .unwrap();
-    let challenged = srp_sign_in(&sdk, &setup, "nina", "Temporary-Pass-1", None)
-        .await
-        .unwrap();
-    assert_eq!(
-        challenged.challenge_name(),
-        Some(&ChallengeNameType::NewPasswordRequired)
+    let challenged = expect_challenge(
+        srp_sign_in(&sdk, &setup, "nina", "Temporary-Pass-1", None).await,
+        ChallengeNameType::NewPasswordRequired,
     );
     let done = respond(
         &sdk,
@@ -468,23 +444,10 @@ async fn new_password_required_then_totp_mfa() {
         .send()
         .await
         .unwrap();
-    sdk.set_user_mfa_preference()
-        .access_token(&access)
-        .software_token_mfa_settings(
-            SoftwareTokenMfaSettingsType::builder()
-                .enabled(true)
-                .preferred_mfa(true)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let challenged = srp_sign_in(&sdk, &setup, "nina", PASSWORD, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        challenged.challenge_name(),
-        Some(&ChallengeNameType::SoftwareTokenMfa)
+    prefer_totp_mfa(&sdk, &access).await;
+    let challenged = expect_challenge(
+        srp_sign_in(&sdk, &setup, "nina", PASSWORD, None).await,
+        ChallengeNameType::SoftwareTokenMfa,
     );
     let wrong = if code() == "123456" {
         "654321"

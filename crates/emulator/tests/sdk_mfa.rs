@@ -3,13 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use aws_sdk_cognitoidentityprovider::types::{
-    ChallengeNameType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType,
-};
+use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 use cognito_auth_srp::{DeviceSrpClient, register_device};
-use common::*;
+use cognito_auth_test_support::*;
 
 #[tokio::test]
 async fn sms_mfa_then_a_remembered_device_skips_it() {
@@ -20,25 +16,11 @@ async fn sms_mfa_then_a_remembered_device_skips_it() {
     };
     let (emulator, sdk, setup) = emulator_with_pool(pool, ClientOptions::default()).await;
     create_user(&sdk, &setup, "rita", &[("phone_number", "+15555550100")]).await;
-    sdk.admin_set_user_mfa_preference()
-        .user_pool_id(&setup.pool_id)
-        .username("rita")
-        .sms_mfa_settings(
-            SmsMfaSettingsType::builder()
-                .enabled(true)
-                .preferred_mfa(true)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    prefer_sms_mfa(&sdk, &setup, "rita").await;
 
-    let challenged = srp_sign_in(&sdk, &setup, "rita", PASSWORD, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        challenged.challenge_name(),
-        Some(&ChallengeNameType::SmsMfa)
+    let challenged = expect_challenge(
+        srp_sign_in(&sdk, &setup, "rita", PASSWORD, None).await,
+        ChallengeNameType::SmsMfa,
     );
     assert_eq!(
         challenged.challenge_parameters().unwrap()["CODE_DELIVERY_DESTINATION"],
@@ -51,7 +33,7 @@ async fn sms_mfa_then_a_remembered_device_skips_it() {
         Some(challenged.session().unwrap()),
         &[
             ("USERNAME", "rita"),
-            ("SMS_MFA_CODE", &last_code(&emulator, "rita")),
+            ("SMS_MFA_CODE", &last_code(emulator.service(), "rita")),
         ],
     )
     .await
@@ -71,12 +53,9 @@ async fn sms_mfa_then_a_remembered_device_skips_it() {
 
     // With the remembered device: password, device proof, tokens; no SMS.
     let sent_before = emulator.service().outbox().messages(Some("rita")).len();
-    let verified = srp_sign_in(&sdk, &setup, "rita", PASSWORD, Some(&device_key))
-        .await
-        .unwrap();
-    assert_eq!(
-        verified.challenge_name(),
-        Some(&ChallengeNameType::DeviceSrpAuth)
+    let verified = expect_challenge(
+        srp_sign_in(&sdk, &setup, "rita", PASSWORD, Some(&device_key)).await,
+        ChallengeNameType::DeviceSrpAuth,
     );
     let device = DeviceSrpClient::new(setup.app(), registration.device).unwrap();
     let done = answer_device_challenges(&sdk, &setup, &device, "rita", verified.session())
@@ -99,12 +78,9 @@ async fn mfa_setup_with_a_challenge_session_then_select_mfa_type() {
     let (emulator, sdk, setup) = emulator_with_pool(pool, ClientOptions::default()).await;
     create_user(&sdk, &setup, "sam", &[("phone_number", "+15555550101")]).await;
 
-    let challenged = srp_sign_in(&sdk, &setup, "sam", PASSWORD, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        challenged.challenge_name(),
-        Some(&ChallengeNameType::MfaSetup)
+    let challenged = expect_challenge(
+        srp_sign_in(&sdk, &setup, "sam", PASSWORD, None).await,
+        ChallengeNameType::MfaSetup,
     );
     let associated = sdk
         .associate_software_token()
@@ -137,39 +113,23 @@ async fn mfa_setup_with_a_challenge_session_then_select_mfa_type() {
         .to_owned();
 
     // Two factors and no preference: the user chooses.
-    sdk.set_user_mfa_preference()
-        .access_token(&access)
-        .sms_mfa_settings(SmsMfaSettingsType::builder().enabled(true).build())
-        .software_token_mfa_settings(
-            SoftwareTokenMfaSettingsType::builder()
-                .enabled(true)
-                .preferred_mfa(false)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    enable_sms_and_totp_mfa(&sdk, &access).await;
     let user = sdk.get_user().access_token(&access).send().await.unwrap();
     assert_eq!(user.user_mfa_setting_list().len(), 2);
-    let choosing = srp_sign_in(&sdk, &setup, "sam", PASSWORD, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        choosing.challenge_name(),
-        Some(&ChallengeNameType::SelectMfaType)
-    );
-    let totp_step = respond(
-        &sdk,
-        &setup.client_id,
+    let choosing = expect_challenge(
+        srp_sign_in(&sdk, &setup, "sam", PASSWORD, None).await,
         ChallengeNameType::SelectMfaType,
-        Some(choosing.session().unwrap()),
-        &[("USERNAME", "sam"), ("ANSWER", "SOFTWARE_TOKEN_MFA")],
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        totp_step.challenge_name(),
-        Some(&ChallengeNameType::SoftwareTokenMfa)
+    );
+    let totp_step = expect_challenge(
+        respond(
+            &sdk,
+            &setup.client_id,
+            ChallengeNameType::SelectMfaType,
+            Some(choosing.session().unwrap()),
+            &[("USERNAME", "sam"), ("ANSWER", "SOFTWARE_TOKEN_MFA")],
+        )
+        .await,
+        ChallengeNameType::SoftwareTokenMfa,
     );
     let done = respond(
         &sdk,

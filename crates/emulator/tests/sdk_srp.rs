@@ -4,13 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::collections::HashMap;
 
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use cognito_auth_srp::{PoolId, SystemClock};
-use common::*;
+use cognito_auth_test_support::*;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
@@ -59,10 +57,7 @@ async fn right_password_gets_tokens_that_verify_against_the_jwks() {
     assert!(name.chars().all(|c| c.is_ascii_alphanumeric()));
     create_user(&sdk, &setup, "alice", &[("email", "alice@example.com")]).await;
 
-    let signed_in = srp_sign_in(&sdk, &setup, "alice", PASSWORD, None)
-        .await
-        .unwrap();
-    let result = signed_in.authentication_result().unwrap();
+    let result = expect_tokens(srp_sign_in(&sdk, &setup, "alice", PASSWORD, None).await);
     assert_eq!(result.token_type(), Some("Bearer"));
     assert_eq!(result.expires_in(), 3600);
     assert!(result.refresh_token().is_some());
@@ -269,11 +264,7 @@ async fn five_failures_lock_the_user() {
     assert_eq!(error_of(&error).1, "Password attempts exceeded");
     // The first lock lasts a second.
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    assert!(
-        srp_sign_in(&sdk, &setup, "erin", PASSWORD, None)
-            .await
-            .is_ok()
-    );
+    expect_tokens(srp_sign_in(&sdk, &setup, "erin", PASSWORD, None).await);
     emulator.shutdown().await;
 }
 
@@ -293,10 +284,8 @@ async fn email_username_pool_with_a_client_secret() {
         &[("email_verified", "true")],
     )
     .await;
-    let signed_in = srp_sign_in(&sdk, &setup, "frank@example.com", PASSWORD, None)
-        .await
-        .unwrap();
-    let tokens = signed_in.authentication_result().unwrap();
+    let tokens =
+        expect_tokens(srp_sign_in(&sdk, &setup, "frank@example.com", PASSWORD, None).await);
     let claims = jsonwebtoken::dangerous::insecure_decode::<Value>(tokens.id_token().unwrap())
         .unwrap()
         .claims;
@@ -363,18 +352,11 @@ async fn verified_email_alias_signs_in_with_a_client_secret() {
         &[("email", "grace@example.com"), ("email_verified", "true")],
     )
     .await;
-    let signed_in = srp_sign_in(&sdk, &setup, "grace@example.com", PASSWORD, None)
-        .await
-        .unwrap();
-    let claims = jsonwebtoken::dangerous::insecure_decode::<Value>(
-        signed_in
-            .authentication_result()
-            .unwrap()
-            .id_token()
-            .unwrap(),
-    )
-    .unwrap()
-    .claims;
+    let signed_in =
+        expect_tokens(srp_sign_in(&sdk, &setup, "grace@example.com", PASSWORD, None).await);
+    let claims = jsonwebtoken::dangerous::insecure_decode::<Value>(signed_in.id_token().unwrap())
+        .unwrap()
+        .claims;
     assert_eq!(claims["cognito:username"], "grace");
     assert!(
         srp_sign_in(&sdk, &setup, "grace@example.com", "Wrong-Password-1", None)

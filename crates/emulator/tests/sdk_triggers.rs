@@ -5,8 +5,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -23,7 +21,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cognito_auth_emulator::{Emulator, EmulatorConfig, TriggerTarget};
 use cognito_auth_srp::UserSrpClient;
-use common::*;
+use cognito_auth_test_support::*;
 use serde_json::{Value, json};
 
 const SRP_A_FIRST: &str = "SRP_A";
@@ -217,9 +215,16 @@ async fn prove_password(
     ),
     (String, String),
 > {
-    let reply = common::prove_password(sdk, &setup.client_id, srp, started, password, None)
-        .await
-        .map_err(|e| error_of(&e))?;
+    let reply = cognito_auth_test_support::prove_password(
+        sdk,
+        &setup.client_id,
+        srp,
+        started,
+        password,
+        None,
+    )
+    .await
+    .map_err(|e| error_of(&e))?;
     Ok((
         reply.challenge_name().cloned(),
         reply.session().map(str::to_owned),
@@ -615,11 +620,7 @@ async fn failing_triggers_answer_as_cognito_does() {
         message,
         "VerifyAuthChallengeResponse failed with error trigger exploded."
     );
-    assert!(
-        srp_sign_in(&sdk, &setup, "finn", PASSWORD, None)
-            .await
-            .is_ok()
-    );
+    expect_tokens(srp_sign_in(&sdk, &setup, "finn", PASSWORD, None).await);
     emulator.shutdown().await;
 }
 

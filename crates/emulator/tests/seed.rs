@@ -2,12 +2,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::path::PathBuf;
 
 use cognito_auth_emulator::{Emulator, EmulatorConfig};
-use common::*;
+use cognito_auth_test_support::*;
 
 #[tokio::test]
 async fn example_seed_file_works_and_is_idempotent() {
@@ -31,21 +29,13 @@ async fn example_seed_file_works_and_is_idempotent() {
         client_id: "demoappclient0000000000001".into(),
         client_secret: None,
     };
-    assert!(
-        srp_sign_in(&sdk, &demo, "alice", "Demo-Password-1", None)
-            .await
-            .is_ok()
-    );
+    expect_tokens(srp_sign_in(&sdk, &demo, "alice", "Demo-Password-1", None).await);
     let server = Setup {
         client_id: "demoserverclient0000000001".into(),
         client_secret: Some("demosecret0000000000000000000000000000000000000001".into()),
         ..demo.clone()
     };
-    assert!(
-        srp_sign_in(&sdk, &server, "alice", "Demo-Password-1", None)
-            .await
-            .is_ok()
-    );
+    expect_tokens(srp_sign_in(&sdk, &server, "alice", "Demo-Password-1", None).await);
     let bob = srp_sign_in(&sdk, &demo, "bob", "Temporary-Pass-1", None)
         .await
         .unwrap();
@@ -58,11 +48,7 @@ async fn example_seed_file_works_and_is_idempotent() {
         client_id: "emailappclient000000000001".into(),
         client_secret: None,
     };
-    assert!(
-        srp_sign_in(&sdk, &email, "carol@example.com", "Demo-Password-1", None)
-            .await
-            .is_ok()
-    );
+    expect_tokens(srp_sign_in(&sdk, &email, "carol@example.com", "Demo-Password-1", None).await);
     let described = sdk
         .describe_user_pool()
         .user_pool_id("us-east-1_DemoPool1")

@@ -1,7 +1,9 @@
 //! Faults from a hand-written loopback HTTP server: malformed JSON, a truncated body,
 //! 5xx, throttling, a stall past the timeout, a refused connection. Each must end in
 //! its typed error, quickly, without a panic. Also: the unsigned operations go out
-//! with no credentials configured and no Authorization header.
+//! with no credentials configured and no Authorization header. And two replies
+//! the emulator never gives: a challenge loop that never ends, and required
+//! attributes at NEW_PASSWORD_REQUIRED.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -12,9 +14,12 @@ use std::time::{Duration, Instant};
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider::config::timeout::TimeoutConfig;
-use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Region};
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
-use cognito_auth_flows::{Error, Flows, Metadata, NewDevice, Refresh};
+use cognito_auth_flows::{
+    Answer, ChallengeHandler, Declined, DeviceStore, Error, Flows, MemoryDeviceStore, Metadata,
+    NewDevice, Prompt, Refresh, SignIn,
+};
+use cognito_auth_test_support::sdk::base_config;
 use secrecy::SecretString;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -27,8 +32,12 @@ enum Behaviour {
     HtmlBadGateway,
     Throttle,
     Stall,
-    /// A plausible success body per operation.
+    /// A plausible success body per operation: CUSTOM_CHALLENGE forever.
     Ok,
+    /// NEW_PASSWORD_REQUIRED asking for the `name` attribute, then tokens.
+    NewPasswordRequired,
+    /// "Device does not exist." for any call with a DEVICE_KEY, else tokens.
+    ForgottenDevice,
 }
 
 struct Server {
@@ -118,6 +127,26 @@ async fn serve(behaviour: Behaviour) -> Server {
                         tokio::time::sleep(Duration::from_secs(30)).await;
                         return;
                     }
+                    Behaviour::NewPasswordRequired => {
+                        let body = if request.contains("InitiateAuth") {
+                            r#"{"ChallengeName":"NEW_PASSWORD_REQUIRED","Session":"s","ChallengeParameters":{"USER_ID_FOR_SRP":"ida","requiredAttributes":"[\"userAttributes.name\"]","userAttributes":"{\"email\":\"x@example.com\",\"email_verified\":\"true\"}"}}"#
+                        } else {
+                            r#"{"AuthenticationResult":{"AccessToken":"e30.e30.sig","ExpiresIn":3600},"ChallengeParameters":{}}"#
+                        };
+                        response("200 OK", json, body, "")
+                    }
+                    Behaviour::ForgottenDevice if request.contains("DEVICE_KEY") => response(
+                        "400 Bad Request",
+                        json,
+                        r#"{"__type":"ResourceNotFoundException","message":"Device does not exist."}"#,
+                        "x-amzn-errortype: ResourceNotFoundException:\r\n",
+                    ),
+                    Behaviour::ForgottenDevice => response(
+                        "200 OK",
+                        json,
+                        r#"{"AuthenticationResult":{"AccessToken":"e30.e30.sig","ExpiresIn":3600},"ChallengeParameters":{}}"#,
+                        "",
+                    ),
                     Behaviour::Ok => {
                         let body = if request.contains("ConfirmDevice") {
                             r#"{"UserConfirmationNecessary":true}"#
@@ -138,10 +167,7 @@ async fn serve(behaviour: Behaviour) -> Server {
 }
 
 fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_cognitoidentityprovider::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
+    let config = base_config(endpoint)
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(2)
@@ -160,8 +186,10 @@ fn client(endpoint: &str) -> Client {
     Client::from_conf(config)
 }
 
+const POOL_ID: &str = "us-east-1_Faults1";
+
 fn flows(endpoint: &str) -> Flows {
-    Flows::builder(client(endpoint), "us-east-1_Faults1", "faultsclient")
+    Flows::builder(client(endpoint), POOL_ID, "faultsclient")
         .build()
         .unwrap()
 }
@@ -308,4 +336,97 @@ async fn unsigned_operations_need_no_credentials() {
         assert!(!lower.contains("\r\nauthorization:"), "signed: {request}");
         assert!(!lower.contains("x-amz-security-token"), "{request}");
     }
+}
+
+#[tokio::test]
+async fn a_server_that_never_ends_the_loop_hits_the_round_limit() {
+    let server = serve(Behaviour::Ok).await;
+    let flows = Flows::builder(client(&server.url), POOL_ID, "faultsclient")
+        .max_rounds(6)
+        .build()
+        .unwrap();
+    struct Always;
+    impl ChallengeHandler for Always {
+        async fn answer(&self, _: &Prompt) -> Result<Answer, Declined> {
+            Ok(Answer::custom("again"))
+        }
+    }
+    let err = flows
+        .sign_in(
+            &SignIn::srp("kim", SecretString::from("Password 1")),
+            &Always,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TooManyRounds { rounds: 6 }), "{err:?}");
+}
+
+#[tokio::test]
+async fn new_password_required_shows_the_required_attributes() {
+    let server = serve(Behaviour::NewPasswordRequired).await;
+    let seen = Mutex::new(Vec::new());
+    struct Ida<'a>(&'a Mutex<Vec<Prompt>>);
+    impl ChallengeHandler for Ida<'_> {
+        async fn answer(&self, prompt: &Prompt) -> Result<Answer, Declined> {
+            self.0.lock().unwrap().push(prompt.clone());
+            Ok(Answer::NewPassword {
+                password: SecretString::from("Brand new pass 1"),
+                attributes: [("name".to_owned(), "Ida".to_owned())].into(),
+            })
+        }
+    }
+    flows(&server.url)
+        .sign_in(
+            &SignIn::password("ida", SecretString::from("Temp pass 1")),
+            &Ida(&seen),
+        )
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap().clone();
+    let [
+        Prompt::NewPassword {
+            required_attributes,
+            user_attributes,
+        },
+    ] = &seen[..]
+    else {
+        panic!("expected one new password prompt: {seen:?}")
+    };
+    assert_eq!(required_attributes, &vec!["name".to_owned()]);
+    assert_eq!(user_attributes["email"], "x@example.com");
+    let requests = server.requests.lock().unwrap().clone();
+    let respond = requests.last().unwrap();
+    assert!(
+        respond.contains(r#""userAttributes.name":"Ida""#),
+        "{respond}"
+    );
+    assert!(
+        respond.contains(r#""NEW_PASSWORD":"Brand new pass 1""#),
+        "{respond}"
+    );
+}
+
+#[tokio::test]
+async fn refresh_with_a_device_cognito_forgot_forgets_it_and_retries_without() {
+    let server = serve(Behaviour::ForgottenDevice).await;
+    let store = Arc::new(MemoryDeviceStore::new());
+    let device = cognito_auth_srp::register_device("-grpKey01", "us-east-1_forgotten")
+        .unwrap()
+        .device;
+    store.save(POOL_ID, "pat", &device).unwrap();
+    let flows = Flows::builder(client(&server.url), POOL_ID, "faultsclient")
+        .device_store(store.clone())
+        .build()
+        .unwrap();
+    let refreshed = flows
+        .refresh(&Refresh::new(SecretString::from("refresh")).with_username("pat"))
+        .await
+        .unwrap();
+    assert!(refreshed.device_was_forgotten());
+    assert_eq!(refreshed.device_key(), None);
+    assert!(store.load(POOL_ID, "pat").unwrap().is_none());
+    let requests = server.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 2);
+    assert!(requests[0].contains(r#""DEVICE_KEY":"us-east-1_forgotten""#));
+    assert!(!requests[1].contains("DEVICE_KEY"));
 }

@@ -10,30 +10,21 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::Credentials;
-use aws_sdk_cognitoidentityprovider::types::{
-    AliasAttributeType, AttributeType, ExplicitAuthFlowsType, MessageActionType,
-    SoftwareTokenMfaSettingsType, UserPoolMfaType, UsernameAttributeType,
-};
+use aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType;
 use cognito_auth_flows::{
     Answer, ChallengeHandler, Declined, Error, Flows, Prompt, Refresh, SignIn,
 };
-use secrecy::ExposeSecret;
-use support::{
-    AppClient, PASSWORD, create_app_client, create_pool, flows_builder, local_config, pw, totp_now,
+use cognito_auth_test_support::{
+    ClientOptions, PASSWORD, PoolOptions, Setup, add_user, create_client, create_pool,
+    enable_totp_mfa, local_config, pw, python_with, totp_now,
 };
-
-fn python() -> PathBuf {
-    match std::env::var_os("COGNITO_AUTH_PYTHON") {
-        Some(path) => PathBuf::from(path),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"),
-    }
-}
+use secrecy::ExposeSecret;
+use support::flows_builder;
 
 /// MiniStack as a child process; killed when dropped.
 struct MiniStack {
@@ -43,24 +34,7 @@ struct MiniStack {
 
 impl MiniStack {
     async fn start() -> Self {
-        let python = python();
-        assert!(
-            python.exists(),
-            "no Python at {} (set COGNITO_AUTH_PYTHON, or run: python3 -m venv .venv && \
-             .venv/bin/pip install -r scripts/interop-requirements.txt)",
-            python.display()
-        );
-        let check = tokio::process::Command::new(&python)
-            .args(["-c", "import ministack"])
-            .output()
-            .await
-            .unwrap();
-        assert!(
-            check.status.success(),
-            "MiniStack is not installed for {} (pip install ministack==1.5.33): {}",
-            python.display(),
-            String::from_utf8_lossy(&check.stderr)
-        );
+        let python = python_with("ministack").await;
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             probe.local_addr().unwrap().port()
@@ -108,11 +82,6 @@ fn config(endpoint: &str) -> aws_sdk_cognitoidentityprovider::config::Builder {
     local_config(endpoint, Duration::from_secs(30))
 }
 
-struct Pool {
-    pool_id: String,
-    app: AppClient,
-}
-
 #[derive(Clone, Copy, Default)]
 struct Spec {
     secret: bool,
@@ -122,18 +91,14 @@ struct Spec {
     srp_only: bool,
 }
 
-async fn pool(admin: &Client, spec: Spec) -> Pool {
-    let mut request = admin.create_user_pool().pool_name("flows-interop");
-    if spec.email_alias {
-        request = request.alias_attributes(AliasAttributeType::Email);
-    }
-    if spec.email_username {
-        request = request.username_attributes(UsernameAttributeType::Email);
-    }
-    if spec.mfa {
-        request = request.mfa_configuration(UserPoolMfaType::Optional);
-    }
-    let pool_id = create_pool(request).await;
+async fn pool(admin: &Client, spec: Spec) -> Setup {
+    let pool = PoolOptions {
+        email_alias: spec.email_alias,
+        email_username: spec.email_username,
+        mfa: spec.mfa.then_some("OPTIONAL"),
+        ..PoolOptions::default()
+    };
+    let pool_id = create_pool(admin, pool).await;
     let mut flows = vec![
         ExplicitAuthFlowsType::AllowUserSrpAuth,
         ExplicitAuthFlowsType::AllowRefreshTokenAuth,
@@ -141,57 +106,26 @@ async fn pool(admin: &Client, spec: Spec) -> Pool {
     if !spec.srp_only {
         flows.push(ExplicitAuthFlowsType::AllowUserPasswordAuth);
     }
-    let app = create_app_client(admin, &pool_id, spec.secret, flows).await;
-    Pool { pool_id, app }
+    let client = ClientOptions {
+        secret: spec.secret,
+        flows,
+        ..ClientOptions::default()
+    };
+    create_client(admin, &pool_id, client).await
 }
 
-async fn user(admin: &Client, pool: &Pool, username: &str, email: Option<&str>, permanent: bool) {
+async fn user(admin: &Client, pool: &Setup, username: &str, email: Option<&str>, permanent: bool) {
     let mut attributes = Vec::new();
     if let Some(email) = email {
-        attributes.push(
-            AttributeType::builder()
-                .name("email")
-                .value(email)
-                .build()
-                .unwrap(),
-        );
-        attributes.push(
-            AttributeType::builder()
-                .name("email_verified")
-                .value("true")
-                .build()
-                .unwrap(),
-        );
+        attributes.extend([("email", email), ("email_verified", "true")]);
     }
-    admin
-        .admin_create_user()
-        .user_pool_id(&pool.pool_id)
-        .username(username)
-        .set_user_attributes(Some(attributes))
-        .temporary_password(PASSWORD)
-        .message_action(MessageActionType::Suppress)
-        .send()
-        .await
-        .unwrap();
-    if permanent {
-        admin
-            .admin_set_user_password()
-            .user_pool_id(&pool.pool_id)
-            .username(username)
-            .password(PASSWORD)
-            .permanent(true)
-            .send()
-            .await
-            .unwrap();
-    }
+    add_user(admin, pool, username, &attributes, permanent).await;
 }
 
-fn flows(endpoint: &str, pool: &Pool) -> Flows {
+fn flows(endpoint: &str, pool: &Setup) -> Flows {
     // The app's client: no credentials at all.
     let client = Client::from_conf(config(endpoint).build());
-    flows_builder(client, &pool.pool_id, &pool.app)
-        .build()
-        .unwrap()
+    flows_builder(client, pool).build().unwrap()
 }
 
 struct Person {
@@ -380,35 +314,7 @@ async fn ministack_interop() {
 
     // SOFTWARE_TOKEN_MFA: set TOTP up with the access token, then sign in with it.
     let access = tokens.access_token().expose_secret().to_owned();
-    let secret = app
-        .client()
-        .associate_software_token()
-        .access_token(&access)
-        .send()
-        .await
-        .unwrap()
-        .secret_code()
-        .unwrap()
-        .to_owned();
-    app.client()
-        .verify_software_token()
-        .access_token(&access)
-        .user_code(totp_now(&secret))
-        .send()
-        .await
-        .unwrap();
-    app.client()
-        .set_user_mfa_preference()
-        .access_token(&access)
-        .software_token_mfa_settings(
-            SoftwareTokenMfaSettingsType::builder()
-                .enabled(true)
-                .preferred_mfa(true)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let secret = enable_totp_mfa(app.client(), &access).await;
     let mut person = Person::new();
     person.totp_secret = Some(secret.clone());
     app.sign_in(&SignIn::srp("rosa", pw("Brand-New-Pass-7")), &person)

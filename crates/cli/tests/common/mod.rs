@@ -7,15 +7,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use cognito_auth_emulator::{Emulator, EmulatorConfig};
+use cognito_auth_emulator::Emulator;
+pub use cognito_auth_test_support::{PASSWORD, totp_now};
 
+// The main pool of SEED, its app client, and its app client with a secret.
 pub const POOL: &str = "us-east-1_TestPool1";
 pub const CLIENT: &str = "test0app0client0000000001";
 pub const SECRET_CLIENT: &str = "test0secret0client0000001";
 pub const CLIENT_SECRET: &str = "the-client-secret-1234567890";
-pub const MFA_POOL: &str = "us-east-1_TestMfa01";
-pub const MFA_CLIENT: &str = "test0mfa0client0000000001";
-pub const PASSWORD: &str = "Correct-Horse-9";
 
 pub const SEED: &str = r#"
 [[pools]]
@@ -67,6 +66,10 @@ username = "tess"
 password = "Correct-Horse-9"
 "#;
 
+// SEED's pool where every sign-in asks for a second factor, and its app client.
+pub const MFA_POOL: &str = "us-east-1_TestMfa01";
+pub const MFA_CLIENT: &str = "test0mfa0client0000000001";
+
 /// An emulator, a home directory with nothing in it, and the binary.
 pub struct Env {
     runtime: tokio::runtime::Runtime,
@@ -82,12 +85,7 @@ impl Env {
             .enable_all()
             .build()
             .unwrap();
-        let emulator = runtime.block_on(async {
-            let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
-            let seed: cognito_auth_emulator::seed::Seed = toml::from_str(SEED).unwrap();
-            cognito_auth_emulator::seed::apply(emulator.service(), &seed).unwrap();
-            emulator
-        });
+        let emulator = runtime.block_on(cognito_auth_test_support::seeded_emulator(SEED));
         Self {
             endpoint: emulator.endpoint_url(),
             runtime,
@@ -118,35 +116,13 @@ impl Env {
 
     /// `sign-in` args for a user of the main pool.
     pub fn sign_in_args(user: &str) -> Vec<String> {
-        [
-            "sign-in",
-            "--pool-id",
-            POOL,
-            "--client-id",
-            CLIENT,
-            "--username",
-            user,
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect()
+        sign_in_args(POOL, CLIENT, user)
     }
 
     /// `sign-in` args for a user of the MFA pool, where every sign-in asks for
     /// a second factor.
     pub fn mfa_sign_in_args(user: &str) -> Vec<String> {
-        [
-            "sign-in",
-            "--pool-id",
-            MFA_POOL,
-            "--client-id",
-            MFA_CLIENT,
-            "--username",
-            user,
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect()
+        sign_in_args(MFA_POOL, MFA_CLIENT, user)
     }
 
     /// Runs `cmd()` with these arguments: most tests just run one command.
@@ -251,14 +227,19 @@ pub fn ok_json(output: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(output)))
 }
 
-/// The current TOTP code for a base32 secret.
-pub fn totp(secret: &str) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    cognito_auth_emulator::totp_code_for_secret(secret, now)
-        .unwrap_or_else(|| panic!("not a base32 TOTP secret: {secret}"))
+fn sign_in_args(pool: &str, client: &str, user: &str) -> Vec<String> {
+    [
+        "sign-in",
+        "--pool-id",
+        pool,
+        "--client-id",
+        client,
+        "--username",
+        user,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
 }
 
 /// The TOTP secret an MFA_SETUP printed on stderr.
