@@ -25,8 +25,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use cognito_auth_flows::{Flows, FlowsBuilder};
 use cognito_auth_srp::{
-    DeviceSecretVerifierConfig, PasswordClaim, PasswordVerifier, PoolId, ServerChallenge,
-    secret_hash,
+    ClientPublic, DeviceSecretVerifierConfig, PasswordClaim, PasswordVerifier, PoolId,
+    ServerChallenge, secret_hash,
 };
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -108,7 +108,6 @@ impl User {
 
 struct SrpPending {
     server: ServerChallenge,
-    srp_a: String,
     user: String,
     device_key: Option<String>,
     then_custom: bool,
@@ -377,7 +376,8 @@ impl Fake {
         device_key: Option<String>,
         then_custom: bool,
     ) -> Value {
-        let server = ServerChallenge::new(&user.verifier).unwrap();
+        let server =
+            ServerChallenge::new(&user.verifier, ClientPublic::parse(srp_a).unwrap()).unwrap();
         let block_id = self.next(inner, "block");
         let secret_block = base64::engine::general_purpose::STANDARD.encode(&block_id);
         let params = json!({"SALT": server.salt(), "SRP_B": server.srp_b(), "SECRET_BLOCK": secret_block,
@@ -386,7 +386,6 @@ impl Fake {
             secret_block,
             SrpPending {
                 server,
-                srp_a: srp_a.into(),
                 user: user.username.clone(),
                 device_key,
                 then_custom,
@@ -565,7 +564,6 @@ impl Fake {
                     return Err(err("NotAuthorizedException", "Password attempts exceeded"));
                 }
                 let claim = PasswordClaim {
-                    srp_a: &pending.srp_a,
                     secret_block: block,
                     timestamp: responses["TIMESTAMP"].as_str().unwrap_or_default(),
                     signature: responses["PASSWORD_CLAIM_SIGNATURE"]
@@ -729,7 +727,8 @@ impl Fake {
                     return Err(err("ResourceNotFoundException", "Device does not exist."));
                 };
                 let verifier = device.verifier.clone().unwrap();
-                let server = ServerChallenge::new(&verifier).unwrap();
+                let srp_a = ClientPublic::parse(&field("SRP_A")).unwrap();
+                let server = ServerChallenge::new(&verifier, srp_a).unwrap();
                 let block_id = self.next(inner, "dblock");
                 let secret_block = base64::engine::general_purpose::STANDARD.encode(&block_id);
                 let params = json!({"SALT": server.salt(), "SRP_B": server.srp_b(), "SECRET_BLOCK": secret_block,
@@ -738,7 +737,6 @@ impl Fake {
                     secret_block,
                     SrpPending {
                         server,
-                        srp_a: field("SRP_A"),
                         user: user.username.clone(),
                         device_key: Some(key.clone()),
                         then_custom: false,
@@ -763,7 +761,6 @@ impl Fake {
                     return Err(err("ResourceNotFoundException", "Device does not exist."));
                 };
                 let claim = PasswordClaim {
-                    srp_a: &pending.srp_a,
                     secret_block: &block,
                     timestamp: &field("TIMESTAMP"),
                     signature: &field("PASSWORD_CLAIM_SIGNATURE"),
