@@ -36,6 +36,11 @@ pub(crate) fn parse_srp_a(srp_a: &str) -> ApiResult<ClientPublic> {
     })
 }
 
+/// Cognito's answer to a TIMESTAMP it cannot read.
+fn bad_timestamp() -> ApiError {
+    ApiError::invalid_parameter("TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
+}
+
 /// The checks on a PASSWORD_VERIFIER / DEVICE_PASSWORD_VERIFIER answer that need
 /// no session, in the order Cognito applies them: the USERNAME and the claim.
 fn claim_fields(responses: &Parameters) -> ApiResult<(&str, PasswordClaim<'_>)> {
@@ -43,11 +48,7 @@ fn claim_fields(responses: &Parameters) -> ApiResult<(&str, PasswordClaim<'_>)> 
     let timestamp = required(responses, "TIMESTAMP")?;
     let signature = required(responses, "PASSWORD_CLAIM_SIGNATURE")?;
     let secret_block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
-    parse_timestamp(timestamp).map_err(|_| {
-        ApiError::invalid_parameter(
-            "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.",
-        )
-    })?;
+    parse_timestamp(timestamp).map_err(|_| bad_timestamp())?;
     use base64::Engine;
     if base64::engine::general_purpose::STANDARD
         .decode(signature)
@@ -365,9 +366,7 @@ impl Service {
             {
                 Ok(())
             }
-            Err(SrpError::InvalidTimestamp) => Err(ApiError::invalid_parameter(
-                "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.",
-            )),
+            Err(SrpError::InvalidTimestamp) => Err(bad_timestamp()),
             Ok(_) | Err(_) => Err(ApiError::incorrect_credentials()),
         }
     }
