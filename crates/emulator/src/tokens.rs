@@ -204,10 +204,8 @@ pub struct Minted {
 /// Mints the ID and access tokens of `grant` at `now`: the claims Cognito puts in
 /// each, signed with the pool's keys.
 pub fn mint(keys: &PoolKeys, grant: &Grant<'_>, now: i64) -> Result<Minted, TokenError> {
-    let client = grant.client;
+    let (client, user) = (grant.client, grant.user);
     let issuer = grant.pool.issuer();
-    let user = grant.user;
-
     let event_id = ids::uuid();
 
     let mut id_claims = serde_json::Map::new();

@@ -66,6 +66,23 @@ fn claim_fields(responses: &Parameters) -> ApiResult<(&str, PasswordClaim<'_>)> 
     Ok((username, claim))
 }
 
+/// A login of `verifier` bound to the client's SRP_A, the SECRET_BLOCK it hands
+/// out, and its SALT, SRP_B and SECRET_BLOCK challenge parameters.
+fn open_login(
+    verifier: &PasswordVerifier,
+    client_public: ClientPublic,
+) -> ApiResult<(ServerChallenge, String, Value)> {
+    let server = ServerChallenge::new(verifier, client_public)
+        .map_err(|_| ApiError::internal("random source failed"))?;
+    let secret_block = ids::secret_block();
+    let parameters = json!({
+        "SALT": server.salt(),
+        "SRP_B": server.srp_b(),
+        "SECRET_BLOCK": secret_block,
+    });
+    Ok((server, secret_block, parameters))
+}
+
 /// Who signs a claim: a user of a pool, or a device of a device group.
 enum Claimant<'a> {
     User {
@@ -105,16 +122,9 @@ impl Service {
                 (fake_id, verifier, true)
             }
         };
-        let server = ServerChallenge::new(&verifier, client_public)
-            .map_err(|_| ApiError::internal("random source failed"))?;
-        let secret_block = ids::secret_block();
-        let parameters = json!({
-            "SALT": server.salt(),
-            "SRP_B": server.srp_b(),
-            "SECRET_BLOCK": secret_block,
-            "USERNAME": internal,
-            "USER_ID_FOR_SRP": internal,
-        });
+        let (server, secret_block, mut parameters) = open_login(&verifier, client_public)?;
+        parameters["USERNAME"] = json!(internal);
+        parameters["USER_ID_FOR_SRP"] = json!(internal);
         let session = Session {
             pool_id: pool.id.to_string(),
             client_id: client.client_id.clone(),
@@ -272,16 +282,9 @@ impl Service {
             .ok_or_else(|| ApiError::resource_not_found("Device does not exist."))?;
         let verifier = PasswordVerifier::from_signed_bytes(&device.salt, &device.verifier)
             .map_err(|_| ApiError::internal("stored device verifier is malformed"))?;
-        let server = ServerChallenge::new(&verifier, client_public)
-            .map_err(|_| ApiError::internal("random source failed"))?;
-        let secret_block = ids::secret_block();
-        let parameters = json!({
-            "SALT": server.salt(),
-            "SRP_B": server.srp_b(),
-            "SECRET_BLOCK": secret_block,
-            "USERNAME": progress.user.username,
-            "DEVICE_KEY": device.device_key,
-        });
+        let (server, secret_block, mut parameters) = open_login(&verifier, client_public)?;
+        parameters["USERNAME"] = json!(progress.user.username);
+        parameters["DEVICE_KEY"] = json!(device.device_key);
         let token = self.next_session(
             &progress,
             Step::DevicePasswordVerifier {
