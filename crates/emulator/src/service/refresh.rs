@@ -198,15 +198,7 @@ impl Service {
     }
 
     pub(super) fn admin_user_global_sign_out(&self, input: Value) -> ApiResult<Value> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Input {
-            user_pool_id: String,
-            username: String,
-        }
-        let input: Input = parse(input)?;
-        let pool = self.pool(&input.user_pool_id)?;
-        let user = self.existing_user(&pool, &input.username)?;
+        let (pool, user) = self.admin_target(input)?;
         self.store.revoke_user(pool.id.as_str(), &user.username)?;
         Ok(json!({}))
     }

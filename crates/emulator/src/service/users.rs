@@ -283,7 +283,7 @@ impl Service {
     }
 
     /// Pool and user of an `Admin*` call (UserPoolId + Username).
-    fn admin_target(&self, input: Value) -> ApiResult<(Pool, User)> {
+    pub(super) fn admin_target(&self, input: Value) -> ApiResult<(Pool, User)> {
         #[derive(Deserialize)]
         #[serde(rename_all = "PascalCase")]
         struct Input {
