@@ -4,8 +4,8 @@ use std::hint::black_box;
 use std::rc::Rc;
 
 use cognito_auth_srp::{
-    AppClient, FixedClock, PasswordClaim, PasswordVerifier, PoolId, ServerChallenge, UserSrpClient,
-    WireInt, hazmat, register_device_with,
+    AppClient, ClientPublic, FixedClock, PasswordClaim, PasswordVerifier, PoolId, ServerChallenge,
+    UserSrpClient, WireInt, hazmat, register_device_with,
 };
 use secrecy::SecretString;
 
@@ -21,6 +21,8 @@ struct Fixture {
     x: [u8; 32],
     password: SecretString,
     verifier: PasswordVerifier,
+    /// The vector's A, as a server binds it at InitiateAuth.
+    client_public: ClientPublic,
     device_password: [u8; 40],
     device_salt: [u8; 16],
 }
@@ -32,14 +34,21 @@ impl Fixture {
             &WireInt::from_unsigned_be(&hex(VERIFIER_HEX)).pad(),
         )
         .expect("vector verifier");
+        let pool = PoolId::parse(POOL_ID).expect("vector pool id");
+        let a = hex(A_HEX);
+        let client =
+            UserSrpClient::with_ephemeral_secret(pool.clone(), AppClient::new(CLIENT_ID), &a)
+                .expect("vector a");
+        let client_public = ClientPublic::parse(&client.srp_a()).expect("vector A");
         Self {
-            pool: PoolId::parse(POOL_ID).expect("vector pool id"),
-            a: hex(A_HEX),
+            pool,
+            a,
             b_public: hex(SRP_B_HEX),
             u: hex(U_HEX).try_into().expect("u is 32 bytes"),
             x: hex(X_HEX).try_into().expect("x is 32 bytes"),
             password: SecretString::from(PASSWORD),
             verifier,
+            client_public,
             device_password: hex(DEVICE_PASSWORD_BYTES_HEX).try_into().expect("40 bytes"),
             device_salt: hex(DEVICE_SALT_BYTES_HEX).try_into().expect("16 bytes"),
         }
@@ -77,7 +86,6 @@ impl Fixture {
 /// A server login and a valid claim against it, ready to verify.
 struct Login {
     server: ServerChallenge,
-    srp_a: String,
     secret_block: String,
     timestamp: String,
     signature: String,
@@ -85,10 +93,9 @@ struct Login {
 
 impl Login {
     fn new(fixture: &Fixture, server: ServerChallenge) -> Self {
-        let (srp_a, responses) = fixture.claim(&server.srp_b());
+        let (_, responses) = fixture.claim(&server.srp_b());
         Self {
             server,
-            srp_a,
             secret_block: responses["PASSWORD_CLAIM_SECRET_BLOCK"].clone(),
             timestamp: responses["TIMESTAMP"].clone(),
             signature: responses["PASSWORD_CLAIM_SIGNATURE"].clone(),
@@ -97,7 +104,6 @@ impl Login {
 
     fn verify(&self, pool: &PoolId) -> bool {
         let claim = PasswordClaim {
-            srp_a: &self.srp_a,
             secret_block: &self.secret_block,
             timestamp: &self.timestamp,
             signature: &self.signature,
@@ -123,12 +129,14 @@ pub(crate) struct FixedLogin {
 impl FixedLogin {
     pub(crate) fn new(b: &[u8]) -> Self {
         let fixture = Fixture::new();
-        let server = ServerChallenge::with_secret(&fixture.verifier, b).expect("b fits");
+        let server =
+            ServerChallenge::with_secret(&fixture.verifier, fixture.client_public.clone(), b)
+                .expect("b fits");
         let login = Login::new(&fixture, server);
         assert!(login.verify(&fixture.pool), "our server accepts our claim");
         Self {
             srp_b: hex(&login.server.srp_b()),
-            srp_a: login.srp_a,
+            srp_a: fixture.claim(&login.server.srp_b()).0,
             secret_block: login.secret_block,
             timestamp: login.timestamp,
             signature: login.signature,
@@ -142,7 +150,7 @@ pub(crate) fn cases() -> Vec<Case> {
     // differs from run to run; the claim is made against that B once, here.
     let login = Rc::new(Login::new(
         &f,
-        ServerChallenge::new(&f.verifier).expect("server challenge"),
+        ServerChallenge::new(&f.verifier, f.client_public.clone()).expect("server challenge"),
     ));
     let mut cases = Vec::new();
     let c = f.clone();
@@ -186,7 +194,8 @@ pub(crate) fn cases() -> Vec<Case> {
     }));
     let c = f.clone();
     cases.push(Case::new(Op::ServerB, Impl::Ours, false, move || {
-        let server = ServerChallenge::new(black_box(&c.verifier)).expect("server challenge");
+        let server = ServerChallenge::new(black_box(&c.verifier), c.client_public.clone())
+            .expect("server challenge");
         server.srp_b().into_bytes()
     }));
     let c = f;

@@ -1,5 +1,6 @@
-//! The server side on arbitrary claims: `ClientPublic::parse`,
-//! `ServerChallenge::verify_user_claim` and `verify_device_claim` never panic; a
+//! The server side on arbitrary claims: `ClientPublic::parse`, a login bound to
+//! any SRP_A, `ServerChallenge::verify_user_claim` and `verify_device_claim` never
+//! panic; a
 //! valid claim built from the input (user and device) verifies, and the same claim
 //! with a wrong password does not.
 //!
@@ -64,29 +65,21 @@ fuzz_target!(|data: &[u8]| {
         &SecretString::from(password.to_owned()),
         WireInt::from_unsigned_be(&salt),
     );
-    let server = match ServerChallenge::with_secret(&verifier, &b) {
-        Ok(server) => server,
-        Err(_) => {
-            assert!(b.len() > 128, "b of at most 128 bytes must be accepted");
-            return;
-        }
-    };
 
     // Arbitrary claims: any verdict, no panic.
     if let (Some(srp_a), Some(block), Some(timestamp), Some(signature)) =
         (get(8), get(9), get(10), get(11))
+        && let Ok(client_public) = ClientPublic::parse(srp_a)
+        && let Ok(server) = ServerChallenge::with_secret(&verifier, client_public, &b)
     {
         let claim = PasswordClaim {
-            srp_a,
             secret_block: block,
             timestamp,
             signature,
         };
         let _ = server.verify_user_claim(&pool, user, &claim);
         let _ = server.verify_device_claim(get(12).unwrap_or(""), get(13).unwrap_or(""), &claim);
-        if let Ok(client_public) = ClientPublic::parse(srp_a) {
-            let _ = server.premaster_padded(&client_public);
-        }
+        let _ = server.premaster_padded();
     }
 
     // A valid claim verifies, with the instant it was made at.
@@ -96,6 +89,14 @@ fuzz_target!(|data: &[u8]| {
         assert!(a.len() > 128, "a of at most 128 bytes must be accepted");
         return;
     };
+    let client_public = ClientPublic::parse(&client.srp_a()).expect("our own SRP_A parses");
+    let server = match ServerChallenge::with_secret(&verifier, client_public, &b) {
+        Ok(server) => server,
+        Err(_) => {
+            assert!(b.len() > 128, "b of at most 128 bytes must be accepted");
+            return;
+        }
+    };
     let (salt_hex, srp_b) = (server.salt(), server.srp_b());
     let params = [
         ("SALT", salt_hex.as_str()),
@@ -103,12 +104,10 @@ fuzz_target!(|data: &[u8]| {
         ("SECRET_BLOCK", secret_block.as_str()),
         ("USER_ID_FOR_SRP", user),
     ];
-    let srp_a = client.srp_a();
     let right = SecretString::from(password.to_owned());
     match client.password_verifier_responses(&params[..], &right, None, &FixedClock(clock)) {
         Ok(responses) => {
             let claim = PasswordClaim {
-                srp_a: &srp_a,
                 secret_block: &responses["PASSWORD_CLAIM_SECRET_BLOCK"],
                 timestamp: &responses["TIMESTAMP"],
                 signature: &responses["PASSWORD_CLAIM_SIGNATURE"],
@@ -152,13 +151,15 @@ fuzz_target!(|data: &[u8]| {
     let registration = register_device_with(group, key, &password_bytes, &salt_bytes);
     let verifier = PasswordVerifier::from_device_config(&registration.verifier_config)
         .expect("our own DeviceSecretVerifierConfig parses");
-    let server = ServerChallenge::with_secret(&verifier, &b).expect("b fits, as above");
     let client = DeviceSrpClient::with_ephemeral_secret(
         AppClient::new("client"),
         registration.device.clone(),
         &a,
     )
     .expect("a fits, as above");
+    let client_public = ClientPublic::parse(&client.srp_a()).expect("our own SRP_A parses");
+    let server =
+        ServerChallenge::with_secret(&verifier, client_public, &b).expect("b fits, as above");
     let (salt_hex, srp_b) = (server.salt(), server.srp_b());
     let params = [
         ("SALT", salt_hex.as_str()),
@@ -167,9 +168,7 @@ fuzz_target!(|data: &[u8]| {
     ];
     match client.device_password_verifier_responses(&params[..], user, &FixedClock(clock)) {
         Ok(responses) => {
-            let srp_a = client.srp_a();
             let claim = PasswordClaim {
-                srp_a: &srp_a,
                 secret_block: &responses["PASSWORD_CLAIM_SECRET_BLOCK"],
                 timestamp: &responses["TIMESTAMP"],
                 signature: &responses["PASSWORD_CLAIM_SIGNATURE"],

@@ -6,13 +6,15 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use cognito_auth_srp::PoolId;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A user pool.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Pool {
-    /// `<region>_<9 alphanumerics>`.
-    pub id: String,
+    /// `<region>_<9 alphanumerics>`, parsed once: SRP hashes its name part.
+    #[serde(with = "pool_id_text")]
+    pub id: PoolId,
     /// The name given at CreateUserPool.
     pub name: String,
     /// `email` / `phone_number`: users sign in with these instead of a username,
@@ -50,10 +52,24 @@ fn mfa_off() -> String {
     "OFF".into()
 }
 
+/// A pool id is stored as its text and parsed when read.
+mod pool_id_text {
+    use super::{Deserialize, Deserializer, PoolId, Serializer};
+
+    pub fn serialize<S: Serializer>(id: &PoolId, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(id.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<PoolId, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        PoolId::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl Pool {
     /// The region part of the id.
     pub fn region(&self) -> &str {
-        self.id.split('_').next().unwrap_or("us-east-1")
+        self.id.region()
     }
 
     /// Whether users sign in with their email instead of a chosen username.

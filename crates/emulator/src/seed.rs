@@ -274,7 +274,7 @@ impl Service {
         )?;
         for client in &seed.clients {
             let mut input = json!({
-                "UserPoolId": pool.id,
+                "UserPoolId": pool.id.as_str(),
                 "ClientName": client.name,
             });
             if let Some(flows) = &client.explicit_auth_flows {

@@ -18,10 +18,8 @@ use crate::ids;
 pub enum Step {
     /// PASSWORD_VERIFIER for a USER_SRP_AUTH sign-in.
     PasswordVerifier {
-        /// The server side of this SRP exchange.
+        /// The server side of this SRP exchange, bound to InitiateAuth's SRP_A.
         challenge: Box<ServerChallenge>,
-        /// SRP_A from InitiateAuth.
-        srp_a: String,
         /// The SECRET_BLOCK handed out.
         secret_block: String,
         /// A simulated challenge for an unknown user: always fails.
@@ -34,10 +32,8 @@ pub enum Step {
     },
     /// DEVICE_PASSWORD_VERIFIER.
     DevicePasswordVerifier {
-        /// Server side of the device exchange.
+        /// Server side of the device exchange, bound to DEVICE_SRP_AUTH's SRP_A.
         challenge: Box<ServerChallenge>,
-        /// SRP_A from DEVICE_SRP_AUTH.
-        srp_a: String,
         /// The SECRET_BLOCK handed out.
         secret_block: String,
         /// The device.

@@ -129,7 +129,7 @@ impl Store {
     pub fn put_pool(&self, pool: &Pool) -> StoreResult<()> {
         self.db().execute(
             "INSERT OR REPLACE INTO pools (id, data) VALUES (?1, ?2)",
-            params![pool.id, encode(pool)?],
+            params![pool.id.as_str(), encode(pool)?],
         )?;
         Ok(())
     }

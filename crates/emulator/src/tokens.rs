@@ -13,6 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use crate::ids;
+use crate::model::{AppClient, Pool, User};
 use crate::store::StoredKey;
 
 /// Why a token could not be made or read.
@@ -160,6 +161,97 @@ pub fn openid_configuration(issuer: &str) -> Value {
         "scopes_supported": ["openid", "email", "phone", "profile"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "claims_supported": ["sub", "iss", "email", "email_verified", "cognito:username"],
+    })
+}
+
+/// A pool's two signing keys, loaded.
+#[derive(Debug)]
+pub struct PoolKeys {
+    /// Signs ID tokens.
+    pub id: SigningKey,
+    /// Signs access tokens.
+    pub access: SigningKey,
+}
+
+/// A completed sign-in, ready for tokens.
+pub struct Grant<'a> {
+    /// The pool signed in to.
+    pub pool: &'a Pool,
+    /// The app client signed in with.
+    pub client: &'a AppClient,
+    /// Who signed in.
+    pub user: &'a User,
+    /// The device the access token names, if any.
+    pub device_key: Option<&'a str>,
+    /// A device created by this sign-in: (DeviceKey, DeviceGroupKey).
+    pub new_device: Option<(String, String)>,
+    /// The sign-in these tokens (and their refreshes) descend from.
+    pub origin_jti: &'a str,
+    /// When the user last proved a first factor.
+    pub auth_time: i64,
+    /// Issue a refresh token too.
+    pub refresh: bool,
+}
+
+/// The signed ID and access tokens of a grant.
+pub struct Minted {
+    /// The ID token.
+    pub id_token: String,
+    /// The access token.
+    pub access_token: String,
+}
+
+/// Mints the ID and access tokens of `grant` at `now`: the claims Cognito puts in
+/// each, signed with the pool's keys.
+pub fn mint(keys: &PoolKeys, grant: &Grant<'_>, now: i64) -> Result<Minted, TokenError> {
+    let (client, user) = (grant.client, grant.user);
+    let issuer = grant.pool.issuer();
+    let event_id = ids::uuid();
+
+    let mut id_claims = serde_json::Map::new();
+    id_claims.insert("sub".into(), json!(user.sub));
+    for (name, value) in &user.attributes {
+        let value = match name.as_str() {
+            "email_verified" | "phone_number_verified" => json!(value == "true"),
+            _ => json!(value),
+        };
+        id_claims.insert(name.clone(), value);
+    }
+    id_claims.extend([
+        ("iss".into(), json!(issuer)),
+        ("cognito:username".into(), json!(user.username)),
+        ("origin_jti".into(), json!(grant.origin_jti)),
+        ("aud".into(), json!(client.client_id)),
+        ("event_id".into(), json!(event_id)),
+        ("token_use".into(), json!("id")),
+        ("auth_time".into(), json!(grant.auth_time)),
+        ("exp".into(), json!(now + client.id_token_seconds)),
+        ("iat".into(), json!(now)),
+        ("jti".into(), json!(ids::uuid())),
+    ]);
+    let mut access_claims = serde_json::Map::new();
+    access_claims.insert("sub".into(), json!(user.sub));
+    if let Some(device_key) = grant.device_key {
+        access_claims.insert("device_key".into(), json!(device_key));
+    }
+    access_claims.extend([
+        ("iss".into(), json!(issuer)),
+        ("client_id".into(), json!(client.client_id)),
+        ("origin_jti".into(), json!(grant.origin_jti)),
+        ("event_id".into(), json!(event_id)),
+        ("token_use".into(), json!("access")),
+        ("scope".into(), json!("aws.cognito.signin.user.admin")),
+        ("auth_time".into(), json!(grant.auth_time)),
+        ("exp".into(), json!(now + client.access_token_seconds)),
+        ("iat".into(), json!(now)),
+        ("jti".into(), json!(ids::uuid())),
+        ("username".into(), json!(user.username)),
+    ]);
+    let access_token = keys.access.sign(&Value::Object(access_claims))?;
+    let id_token = keys.id.sign(&Value::Object(id_claims))?;
+    Ok(Minted {
+        id_token,
+        access_token,
     })
 }
 

@@ -91,6 +91,33 @@ impl WireInt {
         }
     }
 
+    /// An integer from big-endian two's-complement bytes, as Java
+    /// `new BigInteger(byte[])` reads them: the inverse of [`Self::pad`], and the
+    /// form ConfirmDevice and stored salts use. No bytes is zero.
+    ///
+    /// `field` names the parameter in the error.
+    pub fn from_signed_be(field: &'static str, bytes: &[u8]) -> Result<Self, Error> {
+        if bytes.len() > MAX_WIRE_INT_BYTES {
+            return Err(Error::TooLong { field });
+        }
+        if bytes.first().is_none_or(|b| *b < 0x80) {
+            return Ok(Self::from_unsigned_be(bytes));
+        }
+        // Negative: the magnitude is the two's complement, invert then add one.
+        let mut magnitude: Vec<u8> = bytes.iter().map(|b| !b).collect();
+        for byte in magnitude.iter_mut().rev() {
+            let (value, overflow) = byte.overflowing_add(1);
+            *byte = value;
+            if !overflow {
+                break;
+            }
+        }
+        Ok(Self {
+            negative: true,
+            magnitude: strip_leading_zeros(&magnitude).to_vec(),
+        })
+    }
+
     /// Whether the value is below zero.
     pub fn is_negative(&self) -> bool {
         self.negative
@@ -243,6 +270,27 @@ mod tests {
         // Leading zeros do not count toward the length.
         let padded = format!("{}{}", "0".repeat(5000), "1");
         assert!(WireInt::parse_hex("SRP_B", &padded).is_ok());
+    }
+
+    #[test]
+    fn from_signed_be_inverts_pad() {
+        for text in [
+            "0", "1", "7f", "80", "ff", "100", "-1", "-80", "-81", "-ff", "-100",
+        ] {
+            let value = WireInt::parse_hex("SALT", text).unwrap();
+            let read = WireInt::from_signed_be("Salt", &value.pad()).unwrap();
+            assert_eq!(read, value, "{text}");
+        }
+        assert_eq!(
+            WireInt::from_signed_be("Salt", &[0, 0, 0x2a])
+                .unwrap()
+                .to_hex(),
+            "2a"
+        );
+        assert_eq!(
+            WireInt::from_signed_be("Salt", &[0xff; MAX_WIRE_INT_BYTES + 1]),
+            Err(Error::TooLong { field: "Salt" })
+        );
     }
 
     #[test]

@@ -42,6 +42,10 @@ pub enum Error {
     /// The client's public value A is a multiple of N.
     #[error("illegal SRP_A from client: A mod N == 0")]
     IllegalClientValue,
+    /// A stored or registered verifier v is a multiple of N: every proof would
+    /// then match S = 0, whatever the password.
+    #[error("illegal PasswordVerifier: v mod N == 0")]
+    IllegalVerifier,
     /// The scrambling parameter u = H(A ‖ B) is zero.
     #[error("illegal scrambling parameter: u == 0")]
     IllegalScrambler,

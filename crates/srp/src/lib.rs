@@ -13,8 +13,8 @@
 //! | step | client | | server |
 //! |---|---|---|---|
 //! | | `k = H(pad(N) ‖ pad(g))` | | `k = H(pad(N) ‖ pad(g))` |
-//! | | | | stores `salt`, `v = g^x` |
-//! | 1 | `a` = 128 random bytes, `A = g^a` | `USERNAME, SRP_A →` | |
+//! | | | | stores `salt`, `v = g^x`; refuses `v mod N = 0` |
+//! | 1 | `a` = 128 random bytes, `A = g^a` | `USERNAME, SRP_A →` | abort if `A mod N = 0`; keep A with the login |
 //! | 2 | | `← SALT, SRP_B, SECRET_BLOCK, USERNAME, USER_ID_FOR_SRP` | `b` random, `B = k·v + g^b` |
 //! | 3 | abort if `B mod N = 0`; `u = H(pad(A) ‖ pad(B))`, abort if `u = 0` | | `u = H(pad(A) ‖ pad(B))` |
 //! | 4 | `x = H(pad(salt) ‖ H(pool ‖ USER_ID_FOR_SRP ‖ ":" ‖ password))` | | |
@@ -34,7 +34,7 @@
 //! ```
 //! use cognito_auth_srp::{AppClient, FixedClock, PoolId, UserSrpClient};
 //! use secrecy::SecretString;
-//! # use cognito_auth_srp::{PasswordVerifier, ServerChallenge, PasswordClaim};
+//! # use cognito_auth_srp::{ClientPublic, PasswordVerifier, ServerChallenge};
 //! # fn main() -> Result<(), cognito_auth_srp::Error> {
 //! let pool = PoolId::parse("us-east-1_AbCdEf123")?;
 //! let client = UserSrpClient::new(pool.clone(), AppClient::new("3n4b5urk1ft4fl3mg5e62d9ado"))?;
@@ -46,7 +46,7 @@
 //! // ... Cognito answers PASSWORD_VERIFIER with ChallengeParameters:
 //! # let password = SecretString::from("Password1!");
 //! # let verifier = PasswordVerifier::for_user(&pool, "alice", &password)?;
-//! # let server = ServerChallenge::new(&verifier)?;
+//! # let server = ServerChallenge::new(&verifier, ClientPublic::parse(&client.srp_a())?)?;
 //! # let (salt, srp_b) = (server.salt(), server.srp_b());
 //! let challenge_parameters = [
 //!     ("SALT", salt.as_str()),
@@ -71,8 +71,8 @@
 //!
 //! ```
 //! use cognito_auth_srp::{
-//!     AppClient, FixedClock, PasswordClaim, PasswordVerifier, PoolId, ServerChallenge,
-//!     UserSrpClient,
+//!     AppClient, ClientPublic, FixedClock, PasswordClaim, PasswordVerifier, PoolId,
+//!     ServerChallenge, UserSrpClient,
 //! };
 //! use secrecy::SecretString;
 //! # fn main() -> Result<(), cognito_auth_srp::Error> {
@@ -82,10 +82,11 @@
 //! // At sign-up: store the salt and verifier, never the password.
 //! let verifier = PasswordVerifier::for_user(&pool, "bob", &password)?;
 //!
-//! // InitiateAuth arrives with SRP_A: answer with SALT and SRP_B.
+//! // InitiateAuth arrives with SRP_A: check it, keep it with b, answer with SALT
+//! // and SRP_B.
 //! let client = UserSrpClient::new(pool.clone(), AppClient::new("client"))?;
-//! let srp_a = client.srp_a();
-//! let server = ServerChallenge::new(&verifier)?;
+//! let srp_a = ClientPublic::parse(&client.srp_a())?;
+//! let server = ServerChallenge::new(&verifier, srp_a)?;
 //! let (salt, srp_b) = (server.salt(), server.srp_b());
 //! let params = [
 //!     ("SALT", salt.as_str()),
@@ -96,9 +97,8 @@
 //! let responses =
 //!     client.password_verifier_responses(&params[..], &password, None, &FixedClock(0))?;
 //!
-//! // RespondToAuthChallenge arrives: check the claim.
+//! // RespondToAuthChallenge arrives: check the claim against the A bound above.
 //! let claim = PasswordClaim {
-//!     srp_a: &srp_a,
 //!     secret_block: &responses["PASSWORD_CLAIM_SECRET_BLOCK"],
 //!     timestamp: &responses["TIMESTAMP"],
 //!     signature: &responses["PASSWORD_CLAIM_SIGNATURE"],

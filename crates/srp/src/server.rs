@@ -1,5 +1,9 @@
 //! The server side, as a Cognito emulator needs it: verifiers, the per-login secret
 //! b and SRP_B, and checking a PASSWORD_CLAIM_SIGNATURE.
+//!
+//! A login binds the client's parsed SRP_A at its first step
+//! ([`ServerChallenge::new`]), as the step that answers it with SALT and SRP_B;
+//! the claim that follows carries only the fields of RespondToAuthChallenge.
 
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
@@ -13,6 +17,10 @@ use crate::timestamp::{ParsedTimestamp, parse_timestamp};
 use crate::{Error, PoolId};
 
 /// What a server stores for a password: the salt and v = g^x.
+///
+/// Never a multiple of N: a verifier read from bytes is refused with
+/// [`Error::IllegalVerifier`] if it is, since it would accept any proof. Equality
+/// compares v in constant time.
 #[derive(Clone)]
 pub struct PasswordVerifier {
     salt: WireInt,
@@ -26,6 +34,18 @@ impl std::fmt::Debug for PasswordVerifier {
             .finish_non_exhaustive()
     }
 }
+
+impl PartialEq for PasswordVerifier {
+    fn eq(&self, other: &Self) -> bool {
+        let same_verifier = self
+            .verifier
+            .to_be_bytes()
+            .ct_eq(&other.verifier.to_be_bytes());
+        self.salt == other.salt && bool::from(same_verifier)
+    }
+}
+
+impl Eq for PasswordVerifier {}
 
 impl PasswordVerifier {
     /// A verifier for a user with a fresh random 16-byte salt. `user_id_for_srp` is
@@ -77,7 +97,7 @@ impl PasswordVerifier {
 
     /// A verifier from the big-endian two's-complement bytes of salt and v, as
     /// ConfirmDevice carries them (and as [`Self::salt_bytes`] and
-    /// [`Self::verifier_bytes`] store them).
+    /// [`Self::verifier_bytes`] store them). Refuses v ≡ 0 (mod N).
     pub fn from_signed_bytes(salt: &[u8], verifier: &[u8]) -> Result<Self, Error> {
         if salt.is_empty() || salt[0] >= 0x80 {
             return Err(Error::Negative { field: "Salt" });
@@ -94,9 +114,13 @@ impl PasswordVerifier {
                 field: "PasswordVerifier",
             });
         }
+        let verifier = Residue::from_be_bytes_mod_n(verifier);
+        if verifier.is_zero() {
+            return Err(Error::IllegalVerifier);
+        }
         Ok(Self {
-            salt: WireInt::from_unsigned_be(salt),
-            verifier: Residue::from_be_bytes_mod_n(verifier),
+            salt: WireInt::from_signed_be("Salt", salt)?,
+            verifier,
         })
     }
 
@@ -123,12 +147,10 @@ enum ServerSecret {
     Long(Exponent<16>),
 }
 
-/// A claim as it arrives in RespondToAuthChallenge, plus the SRP_A from
-/// InitiateAuth (or DEVICE_SRP_AUTH).
+/// A claim as it arrives in RespondToAuthChallenge (PASSWORD_VERIFIER or
+/// DEVICE_PASSWORD_VERIFIER).
 #[derive(Clone, Copy, Debug)]
 pub struct PasswordClaim<'a> {
-    /// SRP_A, hex.
-    pub srp_a: &'a str,
     /// PASSWORD_CLAIM_SECRET_BLOCK, base64.
     pub secret_block: &'a str,
     /// TIMESTAMP.
@@ -137,8 +159,10 @@ pub struct PasswordClaim<'a> {
     pub signature: &'a str,
 }
 
-/// One login on the server side: b, B = k·v + g^b, and the verifier it answers for.
+/// One login on the server side: the client's A, b, B = k·v + g^b, and the
+/// verifier it answers for.
 pub struct ServerChallenge {
+    client: ClientPublic,
     secret: ServerSecret,
     public: Residue,
     verifier: Residue,
@@ -176,26 +200,47 @@ impl ClientPublic {
 }
 
 impl ServerChallenge {
-    /// A login with a fresh 256-bit b.
-    pub fn new(verifier: &PasswordVerifier) -> Result<Self, Error> {
+    /// A login for the client whose SRP_A is `client`, with a fresh 256-bit b.
+    pub fn new(verifier: &PasswordVerifier, client: ClientPublic) -> Result<Self, Error> {
         let mut bytes = Zeroizing::new([0u8; 32]);
         getrandom::fill(bytes.as_mut()).map_err(|_| Error::Random)?;
         let secret = Exponent::<4>::from_be_bytes(bytes.as_ref()).ok_or(Error::Random)?;
         let g_b = arith::g_pow(&secret);
-        Ok(Self::assemble(ServerSecret::Short(secret), g_b, verifier))
+        Ok(Self::assemble(
+            ServerSecret::Short(secret),
+            g_b,
+            verifier,
+            client,
+        ))
     }
 
-    /// A login with a caller-chosen b (at most 128 bytes); for test vectors only.
-    pub fn with_secret(verifier: &PasswordVerifier, b: &[u8]) -> Result<Self, Error> {
+    /// [`Self::new`] with a caller-chosen b (at most 128 bytes); for test vectors
+    /// only.
+    pub fn with_secret(
+        verifier: &PasswordVerifier,
+        client: ClientPublic,
+        b: &[u8],
+    ) -> Result<Self, Error> {
         let secret = Exponent::<16>::from_be_bytes(b).ok_or(Error::TooLong { field: "b" })?;
         let g_b = arith::g_pow(&secret);
-        Ok(Self::assemble(ServerSecret::Long(secret), g_b, verifier))
+        Ok(Self::assemble(
+            ServerSecret::Long(secret),
+            g_b,
+            verifier,
+            client,
+        ))
     }
 
-    fn assemble(secret: ServerSecret, g_b: Residue, verifier: &PasswordVerifier) -> Self {
+    fn assemble(
+        secret: ServerSecret,
+        g_b: Residue,
+        verifier: &PasswordVerifier,
+        client: ClientPublic,
+    ) -> Self {
         let k_times_v = protocol::k_residue().mul(&verifier.verifier);
         let public = k_times_v.add(&g_b);
         Self {
+            client,
             secret,
             public,
             verifier: verifier.verifier.clone(),
@@ -213,14 +258,15 @@ impl ServerChallenge {
         self.salt.to_hex()
     }
 
-    /// pad(S) for a client's A (hazmat: S is the shared secret).
-    pub fn premaster_padded(&self, client: &ClientPublic) -> Result<Zeroizing<Vec<u8>>, Error> {
-        let (_, premaster) = self.premaster(client)?;
+    /// pad(S) for the client's A (hazmat: S is the shared secret).
+    pub fn premaster_padded(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let (_, premaster) = self.premaster()?;
         let bytes = Zeroizing::new(premaster.to_be_bytes());
         Ok(Zeroizing::new(pad_unsigned(bytes.as_ref())))
     }
 
-    fn premaster(&self, client: &ClientPublic) -> Result<([u8; 32], Residue), Error> {
+    fn premaster(&self) -> Result<([u8; 32], Residue), Error> {
+        let client = &self.client;
         let u = protocol::scrambler(client.wire.magnitude(), &self.public.to_be_bytes())?;
         let premaster = match &self.secret {
             ServerSecret::Short(b) => {
@@ -272,8 +318,7 @@ impl ServerChallenge {
         let timestamp = parse_timestamp(claim.timestamp)?;
         let secret_block = decode_base64("PASSWORD_CLAIM_SECRET_BLOCK", claim.secret_block)?;
         let presented = decode_base64("PASSWORD_CLAIM_SIGNATURE", claim.signature)?;
-        let client = ClientPublic::parse(claim.srp_a)?;
-        let (u, premaster) = self.premaster(&client)?;
+        let (u, premaster) = self.premaster()?;
         let key = protocol::session_key(&u, &premaster);
         // Sign the canonical form of the instant, not the received string: a
         // zero-padded day or a wrong weekday then fails as NotAuthorized, as on
@@ -285,5 +330,82 @@ impl ServerChallenge {
         } else {
             Err(Error::SignatureMismatch)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoding::encode_base64;
+    use crate::group::n_bytes;
+
+    /// pad(N) and pad(2N): both ≡ 0 (mod N), as are 0 itself and its longer forms.
+    fn multiples_of_n() -> Vec<Vec<u8>> {
+        let n = n_bytes();
+        let mut two_n = vec![0u8; n.len() + 1];
+        let mut carry = 0u8;
+        for (index, byte) in n.iter().enumerate().rev() {
+            let doubled = u16::from(*byte) * 2 + u16::from(carry);
+            two_n[index + 1] = doubled.to_le_bytes()[0];
+            carry = doubled.to_le_bytes()[1];
+        }
+        two_n[0] = carry;
+        vec![
+            vec![0],
+            vec![0, 0, 0],
+            pad_unsigned(&n),
+            pad_unsigned(&two_n),
+        ]
+    }
+
+    /// Issue 14.11: ConfirmDevice accepted v ≡ 0 (mod N), and then S = (A·v^u)^b = 0
+    /// for every login, so any claim signed with S = 0 passed without the device
+    /// password.
+    #[test]
+    fn device_verifier_zero_mod_n_is_refused() {
+        for verifier in multiples_of_n() {
+            let config = DeviceSecretVerifierConfig {
+                password_verifier: encode_base64(&verifier),
+                salt: encode_base64(&[0x2a; 16]),
+            };
+            assert_eq!(
+                PasswordVerifier::from_device_config(&config).err(),
+                Some(Error::IllegalVerifier),
+                "{}",
+                config.password_verifier
+            );
+        }
+    }
+
+    /// The same for a user verifier read back from storage.
+    #[test]
+    fn user_verifier_zero_mod_n_is_refused() {
+        for verifier in multiples_of_n() {
+            assert_eq!(
+                PasswordVerifier::from_signed_bytes(&[0x2a; 16], &verifier).err(),
+                Some(Error::IllegalVerifier)
+            );
+        }
+    }
+
+    #[test]
+    fn verifiers_are_equal_when_salt_and_v_are() {
+        let pool = PoolId::parse("eu-west-1_Example12").unwrap();
+        let salt = WireInt::from_unsigned_be(&[0x2a; 16]);
+        let password = SecretString::from("correct horse");
+        let one = PasswordVerifier::for_user_with_salt(&pool, "bob", &password, salt.clone());
+        let read_back =
+            PasswordVerifier::from_signed_bytes(&one.salt_bytes(), &one.verifier_bytes()).unwrap();
+        assert_eq!(read_back, one);
+        let other_password =
+            PasswordVerifier::for_user_with_salt(&pool, "bob", &"wrong".into(), salt);
+        assert_ne!(other_password, one);
+        let other_salt = PasswordVerifier::for_user_with_salt(
+            &pool,
+            "bob",
+            &password,
+            WireInt::from_unsigned_be(&[0x2b; 16]),
+        );
+        assert_ne!(other_salt, one);
     }
 }

@@ -33,8 +33,9 @@ fn login(pool: &PoolId, user_id: &str, stored: &str, typed: &str, salt: &[u8]) -
         &SecretString::from(stored),
         WireInt::from_unsigned_be(salt),
     );
-    let server = ServerChallenge::new(&verifier).unwrap();
     let client = UserSrpClient::new(pool.clone(), AppClient::new("client")).unwrap();
+    let srp_a = ClientPublic::parse(&client.srp_a()).unwrap();
+    let server = ServerChallenge::new(&verifier, srp_a).unwrap();
     let (salt_hex, srp_b) = (server.salt(), server.srp_b());
     let params = [
         ("SALT", salt_hex.as_str()),
@@ -68,9 +69,7 @@ impl Login {
         secret_block: &str,
         timestamp: &str,
     ) -> Result<i64, Error> {
-        let srp_a = self.client.srp_a();
         let claim = PasswordClaim {
-            srp_a: &srp_a,
             secret_block,
             timestamp,
             signature: &self.responses["PASSWORD_CLAIM_SIGNATURE"],
@@ -103,7 +102,7 @@ proptest! {
         let login = login(&pool, &user_id, &password, &password, &salt);
         let server_s = login
             .server
-            .premaster_padded(&ClientPublic::parse(&login.client.srp_a()).unwrap())
+            .premaster_padded()
             .unwrap();
         let client_s = login
             .client

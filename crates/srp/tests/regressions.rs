@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use cognito_auth_srp::{
-    AppClient, Error, FixedClock, PasswordClaim, PasswordVerifier, PoolId, ServerChallenge,
-    UserSrpClient, WireInt, format_timestamp, group, hazmat, parse_timestamp, register_device,
-    register_device_with, secret_hash,
+    AppClient, ClientPublic, Error, FixedClock, PasswordClaim, PasswordVerifier, PoolId,
+    ServerChallenge, UserSrpClient, WireInt, format_timestamp, group, hazmat, parse_timestamp,
+    register_device, register_device_with, secret_hash,
 };
 use hmac::{Hmac, Mac};
 use num_bigint::{BigInt, BigUint};
@@ -94,7 +94,9 @@ fn replay(v: &Value) -> Replay {
     let salt = WireInt::parse_hex("SALT", s(&v["server"], "salt")).unwrap();
     let verifier =
         PasswordVerifier::for_user_with_salt(&pool, &params["USER_ID_FOR_SRP"], &password, salt);
-    let server = ServerChallenge::with_secret(&verifier, &unhex(s(&v["server"], "b"))).unwrap();
+    let srp_a = ClientPublic::parse(&client.srp_a()).unwrap();
+    let server =
+        ServerChallenge::with_secret(&verifier, srp_a, &unhex(s(&v["server"], "b"))).unwrap();
     Replay {
         pool,
         client,
@@ -117,9 +119,7 @@ impl Replay {
     }
 
     fn server_verdict(&self, timestamp: &str, signature: &str) -> Result<i64, Error> {
-        let srp_a = self.client.srp_a();
         let claim = PasswordClaim {
-            srp_a: &srp_a,
             secret_block: &self.params["SECRET_BLOCK"],
             timestamp,
             signature,

@@ -297,15 +297,15 @@ fn user_srp() {
             s(server, "verifier"),
             "{id}: verifier"
         );
-        let challenge = ServerChallenge::with_secret(&verifier, &unhex(s(server, "b"))).unwrap();
+        let srp_a = ClientPublic::parse(&client.srp_a()).unwrap();
+        let challenge =
+            ServerChallenge::with_secret(&verifier, srp_a, &unhex(s(server, "b"))).unwrap();
         assert_eq!(
             WireInt::parse_hex("SRP_B", &challenge.srp_b()).unwrap(),
             WireInt::parse_hex("SRP_B", &params["SRP_B"]).unwrap(),
             "{id}: server B"
         );
-        let server_s = challenge
-            .premaster_padded(&ClientPublic::parse(&client.srp_a()).unwrap())
-            .unwrap();
+        let server_s = challenge.premaster_padded().unwrap();
         assert_eq!(hex(&server_s), s(expected, "S_padded"), "{id}: server S");
         assert_eq!(
             expected["server_S_equals_client_S"].as_bool(),
@@ -313,7 +313,6 @@ fn user_srp() {
             "{id}: server_S_equals_client_S"
         );
         let claim = PasswordClaim {
-            srp_a: &client.srp_a(),
             secret_block: &responses["PASSWORD_CLAIM_SECRET_BLOCK"],
             timestamp: &responses["TIMESTAMP"],
             signature: &responses["PASSWORD_CLAIM_SIGNATURE"],
@@ -493,7 +492,9 @@ fn device_srp() {
             &WireInt::parse_hex("SALT", s(server, "salt")).unwrap(),
             "{id}: stored salt"
         );
-        let challenge = ServerChallenge::with_secret(&verifier, &unhex(s(server, "b"))).unwrap();
+        let srp_a = ClientPublic::parse(&client.srp_a()).unwrap();
+        let challenge =
+            ServerChallenge::with_secret(&verifier, srp_a, &unhex(s(server, "b"))).unwrap();
         assert_eq!(
             challenge.salt(),
             WireInt::parse_hex("SALT", &params["SALT"])
@@ -505,16 +506,13 @@ fn device_srp() {
             WireInt::parse_hex("SRP_B", &params["SRP_B"]).unwrap(),
             "{id}: server B"
         );
-        let server_s = challenge
-            .premaster_padded(&ClientPublic::parse(&client.srp_a()).unwrap())
-            .unwrap();
+        let server_s = challenge.premaster_padded().unwrap();
         assert_eq!(
             expected["server_S_equals_client_S"].as_bool(),
             Some(*server_s == *t.premaster_padded),
             "{id}"
         );
         let claim = PasswordClaim {
-            srp_a: &client.srp_a(),
             secret_block: &responses["PASSWORD_CLAIM_SECRET_BLOCK"],
             timestamp: &responses["TIMESTAMP"],
             signature: &responses["PASSWORD_CLAIM_SIGNATURE"],

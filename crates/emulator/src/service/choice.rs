@@ -6,8 +6,8 @@
 
 use serde_json::{Value, json};
 
-use super::admin::mask_destination;
-use super::auth::{Parameters, Progress, challenge, required};
+use super::progress::{Parameters, Progress, challenge, required};
+use super::users::mask_destination;
 use super::{Service, same_secret};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
@@ -199,7 +199,7 @@ impl Service {
     ) -> String {
         let code = ids::numeric_code();
         self.outbox.send(Message {
-            pool_id: pool.id.clone(),
+            pool_id: pool.id.to_string(),
             username: user.username.clone(),
             medium: medium.into(),
             destination: destination.into(),

@@ -21,8 +21,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::admin::mask_destination;
-use super::auth::{Parameters, Progress, challenge, parse_srp_a, required};
+use super::progress::{Parameters, Progress, challenge, required};
+use super::srp::parse_srp_a;
+use super::users::mask_destination;
 use super::{Service, same_secret};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::model::{AppClient, Pool, User, UserStatus};
@@ -223,7 +224,7 @@ impl Service {
             "version": "1",
             "triggerSource": source,
             "region": progress.pool.region(),
-            "userPoolId": progress.pool.id,
+            "userPoolId": progress.pool.id.as_str(),
             "userName": user.username,
             "callerContext": {
                 "awsSdkVersion": concat!("cognito-auth-emulator-", env!("CARGO_PKG_VERSION")),

@@ -1,7 +1,7 @@
 //! Device operations: ConfirmDevice stores the device's SRP verifier; GetDevice,
 //! ListDevices, UpdateDeviceStatus and ForgetDevice act for the signed-in user.
 
-use cognito_auth_srp::{DeviceSecretVerifierConfig, PasswordVerifier};
+use cognito_auth_srp::{DeviceSecretVerifierConfig, Error as SrpError, PasswordVerifier};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -26,7 +26,7 @@ impl Service {
         let device = self
             .store
             .device(key)?
-            .filter(|d| d.pool_id == pool.id && d.username == user.username)
+            .filter(|d| d.pool_id == pool.id.as_str() && d.username == user.username)
             .ok_or_else(|| ApiError::resource_not_found("Device does not exist."))?;
         Ok((pool, user, device))
     }
@@ -63,8 +63,14 @@ impl Service {
             password_verifier: config.password_verifier,
             salt: config.salt,
         })
-        .map_err(|e| {
-            ApiError::invalid_parameter(format!("Invalid DeviceSecretVerifierConfig: {e}"))
+        .map_err(|error| match error {
+            // v ≡ 0 (mod N) would let any proof pass without the device password.
+            SrpError::IllegalVerifier => ApiError::invalid_parameter(
+                "Invalid DeviceSecretVerifierConfig: PasswordVerifier must not be a multiple of the SRP group modulus",
+            ),
+            other => {
+                ApiError::invalid_parameter(format!("Invalid DeviceSecretVerifierConfig: {other}"))
+            }
         })?;
         let prompt = pool
             .device_configuration
@@ -101,7 +107,7 @@ impl Service {
         let (pool, user, _) = self.authenticate(&input.access_token)?;
         let devices: Vec<Value> = self
             .store
-            .devices(&pool.id, &user.username)?
+            .devices(pool.id.as_str(), &user.username)?
             .iter()
             .filter(|d| d.confirmed)
             .map(Device::to_wire)

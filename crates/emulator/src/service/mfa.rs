@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::admin::{add_mfa_fields, mask_destination};
-use super::auth::{Parameters, Progress, Stage, challenge, required};
+use super::progress::{Parameters, Progress, Stage, challenge, required};
+use super::users::mask_destination;
 use super::{Service, lock, parse, same_secret};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
@@ -105,7 +105,7 @@ impl Service {
                 .unwrap_or_default();
             let code = ids::numeric_code();
             self.outbox.send(Message {
-                pool_id: progress.pool.id.clone(),
+                pool_id: progress.pool.id.to_string(),
                 username: progress.user.username.clone(),
                 medium: medium.into(),
                 destination: destination.clone(),
@@ -203,7 +203,7 @@ impl Service {
             (Step::MfaSetup { verified: true }, "MFA_SETUP") => {
                 progress.user = self
                     .store
-                    .user(&progress.pool.id, &progress.user.username)?
+                    .user(progress.pool.id.as_str(), &progress.user.username)?
                     .ok_or_else(ApiError::user_not_found)?;
                 self.advance(progress, Stage::Mfa)
             }
@@ -223,7 +223,7 @@ impl Service {
     ) -> ApiResult<(String, User, Option<crate::sessions::Session>)> {
         if let Some(token) = access_token {
             let (pool, user, _) = self.authenticate(token)?;
-            return Ok((pool.id, user, None));
+            return Ok((pool.id.to_string(), user, None));
         }
         let Some(session_token) = session else {
             return Err(ApiError::invalid_parameter(
@@ -357,7 +357,7 @@ impl Service {
         let token: Input = parse(input.clone())?;
         let preferences: PreferenceInput = parse(input)?;
         let (pool, user, _) = self.authenticate(&token.access_token)?;
-        self.apply_preferences(&pool.id, user, preferences)?;
+        self.apply_preferences(pool.id.as_str(), user, preferences)?;
         Ok(json!({}))
     }
 
@@ -372,23 +372,7 @@ impl Service {
         let preferences: PreferenceInput = parse(input)?;
         let pool = self.pool(&target.user_pool_id)?;
         let user = self.existing_user(&pool, &target.username)?;
-        self.apply_preferences(&pool.id, user, preferences)?;
+        self.apply_preferences(pool.id.as_str(), user, preferences)?;
         Ok(json!({}))
-    }
-
-    pub(super) fn get_user(&self, input: Value) -> ApiResult<Value> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Input {
-            access_token: String,
-        }
-        let input: Input = parse(input)?;
-        let (_, user, _) = self.authenticate(&input.access_token)?;
-        let mut wire = json!({
-            "Username": user.username,
-            "UserAttributes": user.attribute_list(),
-        });
-        add_mfa_fields(&mut wire, &user);
-        Ok(wire)
     }
 }

@@ -2,15 +2,18 @@
 //! body)` takes an operation name and its JSON input and returns the JSON output or
 //! a Cognito error. The HTTP layer only moves bytes.
 
-mod admin;
-mod auth;
 mod choice;
 mod custom;
 mod devices;
 mod mfa;
-mod session_tokens;
+mod pools;
+mod progress;
+mod refresh;
+mod sign_in;
+mod srp;
 #[cfg(test)]
 mod tests;
+mod users;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -24,11 +27,11 @@ use subtle::ConstantTimeEq;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::lockout::Lockout;
-use crate::model::{AppClient, Pool, RefreshRecord, User};
+use crate::model::{AppClient, Pool, User};
 use crate::outbox::Outbox;
 use crate::sessions::Sessions;
 use crate::store::{Store, StoreError};
-use crate::tokens::{self, SigningKey, TokenError};
+use crate::tokens::{self, PoolKeys, SigningKey, TokenError};
 use crate::triggers::{self, TriggerTarget};
 
 impl From<StoreError> for ApiError {
@@ -80,13 +83,6 @@ impl Default for ServiceConfig {
             trigger_timeout: triggers::DEFAULT_TIMEOUT,
         }
     }
-}
-
-/// A pool's two signing keys, loaded.
-#[derive(Debug)]
-pub(crate) struct PoolKeys {
-    pub id: SigningKey,
-    pub access: SigningKey,
 }
 
 /// The emulator's state and every operation on it.
@@ -183,7 +179,7 @@ impl Service {
                 "Start of structure or map expected",
             ));
         }
-        self.dispatch(operation, input, region.unwrap_or(admin::DEFAULT_REGION))
+        self.dispatch(operation, input, region.unwrap_or(pools::DEFAULT_REGION))
     }
 
     fn dispatch(&self, operation: &str, input: Value, region: &str) -> ApiResult<Value> {
@@ -255,16 +251,16 @@ impl Service {
     /// Finds a user by what they typed: the internal username, then (depending on
     /// the pool) the email they sign in with, or a verified email alias.
     pub(crate) fn find_user(&self, pool: &Pool, typed: &str) -> ApiResult<Option<User>> {
-        if let Some(user) = self.store.user(&pool.id, typed)? {
+        if let Some(user) = self.store.user(pool.id.as_str(), typed)? {
             return Ok(Some(user));
         }
         if pool.email_is_username() {
-            return Ok(self.store.user_by_email(&pool.id, typed)?);
+            return Ok(self.store.user_by_email(pool.id.as_str(), typed)?);
         }
         if pool.email_is_alias() {
             return Ok(self
                 .store
-                .user_by_email(&pool.id, typed)?
+                .user_by_email(pool.id.as_str(), typed)?
                 .filter(User::email_verified));
         }
         Ok(None)
@@ -336,87 +332,6 @@ impl Service {
             .map(|pool| tokens::openid_configuration(&pool.issuer())))
     }
 
-    /// Signs ID and access tokens (and a refresh token when `refresh` is set) for
-    /// a completed sign-in.
-    pub(crate) fn issue_tokens(&self, grant: &Grant<'_>) -> ApiResult<Value> {
-        let keys = self.pool_keys(&grant.pool.id)?;
-        let now = ids::now();
-        let issuer = grant.pool.issuer();
-        let user = grant.user;
-        let client = grant.client;
-        let event_id = ids::uuid();
-
-        let mut id_claims = serde_json::Map::new();
-        id_claims.insert("sub".into(), json!(user.sub));
-        for (name, value) in &user.attributes {
-            let value = match name.as_str() {
-                "email_verified" | "phone_number_verified" => json!(value == "true"),
-                _ => json!(value),
-            };
-            id_claims.insert(name.clone(), value);
-        }
-        id_claims.extend([
-            ("iss".into(), json!(issuer)),
-            ("cognito:username".into(), json!(user.username)),
-            ("origin_jti".into(), json!(grant.origin_jti)),
-            ("aud".into(), json!(client.client_id)),
-            ("event_id".into(), json!(event_id)),
-            ("token_use".into(), json!("id")),
-            ("auth_time".into(), json!(grant.auth_time)),
-            ("exp".into(), json!(now + client.id_token_seconds)),
-            ("iat".into(), json!(now)),
-            ("jti".into(), json!(ids::uuid())),
-        ]);
-        let mut access_claims = serde_json::Map::new();
-        access_claims.insert("sub".into(), json!(user.sub));
-        if let Some(device_key) = grant.device_key {
-            access_claims.insert("device_key".into(), json!(device_key));
-        }
-        access_claims.extend([
-            ("iss".into(), json!(issuer)),
-            ("client_id".into(), json!(client.client_id)),
-            ("origin_jti".into(), json!(grant.origin_jti)),
-            ("event_id".into(), json!(event_id)),
-            ("token_use".into(), json!("access")),
-            ("scope".into(), json!("aws.cognito.signin.user.admin")),
-            ("auth_time".into(), json!(grant.auth_time)),
-            ("exp".into(), json!(now + client.access_token_seconds)),
-            ("iat".into(), json!(now)),
-            ("jti".into(), json!(ids::uuid())),
-            ("username".into(), json!(user.username)),
-        ]);
-        let mut result = json!({
-            "AccessToken": keys.access.sign(&Value::Object(access_claims))?,
-            "ExpiresIn": client.access_token_seconds,
-            "TokenType": "Bearer",
-            "IdToken": keys.id.sign(&Value::Object(id_claims))?,
-        });
-        if grant.refresh {
-            let refresh_token = ids::refresh_token();
-            self.store.insert_refresh(
-                &hash_token(&refresh_token),
-                &RefreshRecord {
-                    pool_id: grant.pool.id.clone(),
-                    client_id: client.client_id.clone(),
-                    username: user.username.clone(),
-                    device_key: grant.device_key.map(str::to_owned),
-                    origin_jti: grant.origin_jti.to_owned(),
-                    auth_time: grant.auth_time,
-                    expires: now + client.refresh_token_seconds,
-                    revoked: false,
-                },
-            )?;
-            result["RefreshToken"] = json!(refresh_token);
-        }
-        if let Some(new_device) = &grant.new_device {
-            result["NewDeviceMetadata"] = json!({
-                "DeviceKey": new_device.0,
-                "DeviceGroupKey": new_device.1,
-            });
-        }
-        Ok(result)
-    }
-
     /// Checks an access token: our signature, unexpired, not revoked, user alive.
     pub(crate) fn authenticate(&self, access_token: &str) -> ApiResult<(Pool, User, Value)> {
         let claims =
@@ -430,7 +345,10 @@ impl Service {
             .store
             .pool(pool_id)?
             .ok_or_else(ApiError::invalid_access_token)?;
-        let claims = self.pool_keys(&pool.id)?.access.verify(access_token)?;
+        let claims = self
+            .pool_keys(pool.id.as_str())?
+            .access
+            .verify(access_token)?;
         if claims.get("token_use").and_then(Value::as_str) != Some("access") {
             return Err(ApiError::invalid_access_token());
         }
@@ -451,33 +369,13 @@ impl Service {
             .unwrap_or_default();
         let user = self
             .store
-            .user(&pool.id, username)?
+            .user(pool.id.as_str(), username)?
             .ok_or_else(ApiError::user_not_found)?;
         Ok((pool, user, claims))
     }
 }
 
-/// A completed sign-in, ready for tokens.
-pub(crate) struct Grant<'a> {
-    pub pool: &'a Pool,
-    pub client: &'a AppClient,
-    pub user: &'a User,
-    pub device_key: Option<&'a str>,
-    /// A device created by this sign-in: (DeviceKey, DeviceGroupKey).
-    pub new_device: Option<(String, String)>,
-    pub origin_jti: &'a str,
-    pub auth_time: i64,
-    pub refresh: bool,
-}
-
 /// Parses CreateUserPool input (for seed files).
-pub(crate) fn parse_create_pool(input: Value) -> ApiResult<admin::CreateUserPoolInput> {
+pub(crate) fn parse_create_pool(input: Value) -> ApiResult<pools::CreateUserPoolInput> {
     parse(input)
-}
-
-/// Refresh tokens are stored only as this hash.
-pub(crate) fn hash_token(token: &str) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }

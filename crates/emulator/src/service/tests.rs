@@ -204,3 +204,63 @@ fn unknown_users_get_a_stable_simulated_challenge_when_existence_is_hidden() {
     let id = first["USER_ID_FOR_SRP"].as_str().unwrap();
     assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
 }
+
+/// Issue 14.11: ConfirmDevice stored a PasswordVerifier ≡ 0 (mod N); the server's
+/// S = (A·v^u)^b is then 0 for every login, so a DEVICE_PASSWORD_VERIFIER claim
+/// signed with S = 0 passed without the device password.
+#[test]
+fn device_verifier_zero_mod_n_is_refused() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    let service = Service::open(None, ServiceConfig::default()).unwrap();
+    let (pool_id, client_id, _) = setup(&service, false);
+    call(
+        &service,
+        "UpdateUserPool",
+        json!({ "UserPoolId": pool_id, "DeviceConfiguration": {} }),
+    )
+    .unwrap();
+    let signed_in = call(
+        &service,
+        "InitiateAuth",
+        json!({
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "ClientId": client_id,
+            "AuthParameters": { "USERNAME": "alice", "PASSWORD": "Password-1" },
+        }),
+    )
+    .unwrap();
+    let result = &signed_in["AuthenticationResult"];
+    let access_token = result["AccessToken"].as_str().unwrap();
+    let device = &result["NewDeviceMetadata"];
+    let device_key = device["DeviceKey"].as_str().unwrap();
+    let group_key = device["DeviceGroupKey"].as_str().unwrap();
+    let confirm = |password_verifier: String, salt: String| {
+        call(
+            &service,
+            "ConfirmDevice",
+            json!({
+                "AccessToken": access_token,
+                "DeviceKey": device_key,
+                "DeviceSecretVerifierConfig": { "PasswordVerifier": password_verifier, "Salt": salt },
+            }),
+        )
+    };
+    let n = cognito_auth_srp::group::n_bytes();
+    for multiple in [vec![0u8], cognito_auth_srp::pad_unsigned(&n)] {
+        let error = confirm(STANDARD.encode(&multiple), STANDARD.encode([0x2a; 16])).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::InvalidParameter);
+        assert_eq!(
+            error.message,
+            "Invalid DeviceSecretVerifierConfig: PasswordVerifier must not be a multiple of the SRP group modulus"
+        );
+        let stored = service.store.device(device_key).unwrap().unwrap();
+        assert!(!stored.confirmed);
+        assert!(stored.verifier.is_empty());
+    }
+    // A real registration for the same device is still taken.
+    let registration = cognito_auth_srp::register_device(group_key, device_key).unwrap();
+    let config = registration.verifier_config;
+    confirm(config.password_verifier, config.salt).unwrap();
+    assert!(service.store.device(device_key).unwrap().unwrap().confirmed);
+}

@@ -1,16 +1,59 @@
-//! Refresh tokens (REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken), RevokeToken
-//! and GlobalSignOut.
+//! Tokens after a sign-in: issuing them (the claims are minted in
+//! `crate::tokens`), refresh tokens (REFRESH_TOKEN_AUTH,
+//! GetTokensFromRefreshToken), RevokeToken and GlobalSignOut.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::{Parameters, required};
-use super::{Grant, Service, hash_token, parse, same_secret};
+use super::progress::{Parameters, required};
+use super::{Service, parse, same_secret};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::{AppClient, Pool, RefreshRecord};
+use crate::tokens::{self, Grant};
 
 impl Service {
+    /// Tokens for a completed sign-in: ID and access tokens from
+    /// [`tokens::mint`], and a refresh token, stored only as its hash, when the
+    /// grant asks for one.
+    pub(crate) fn issue_tokens(&self, grant: &Grant<'_>) -> ApiResult<Value> {
+        let keys = self.pool_keys(grant.pool.id.as_str())?;
+        let now = ids::now();
+        let minted = tokens::mint(&keys, grant, now)?;
+        let user = grant.user;
+        let client = grant.client;
+        let mut result = json!({
+            "AccessToken": minted.access_token,
+            "ExpiresIn": client.access_token_seconds,
+            "TokenType": "Bearer",
+            "IdToken": minted.id_token,
+        });
+        if grant.refresh {
+            let refresh_token = ids::refresh_token();
+            self.store.insert_refresh(
+                &hash_token(&refresh_token),
+                &RefreshRecord {
+                    pool_id: grant.pool.id.to_string(),
+                    client_id: client.client_id.clone(),
+                    username: user.username.clone(),
+                    device_key: grant.device_key.map(str::to_owned),
+                    origin_jti: grant.origin_jti.to_owned(),
+                    auth_time: grant.auth_time,
+                    expires: now + client.refresh_token_seconds,
+                    revoked: false,
+                },
+            )?;
+            result["RefreshToken"] = json!(refresh_token);
+        }
+        if let Some(new_device) = &grant.new_device {
+            result["NewDeviceMetadata"] = json!({
+                "DeviceKey": new_device.0,
+                "DeviceGroupKey": new_device.1,
+            });
+        }
+        Ok(result)
+    }
+
     /// Finds a live refresh token of `client`.
     fn live_refresh(
         &self,
@@ -48,7 +91,7 @@ impl Service {
     ) -> ApiResult<Value> {
         let user = self
             .store
-            .user(&pool.id, &record.username)?
+            .user(pool.id.as_str(), &record.username)?
             .ok_or_else(|| ApiError::not_authorized("Invalid Refresh Token."))?;
         if !user.enabled {
             return Err(ApiError::user_disabled());
@@ -150,21 +193,13 @@ impl Service {
         }
         let input: Input = parse(input)?;
         let (pool, user, _) = self.authenticate(&input.access_token)?;
-        self.store.revoke_user(&pool.id, &user.username)?;
+        self.store.revoke_user(pool.id.as_str(), &user.username)?;
         Ok(json!({}))
     }
 
     pub(super) fn admin_user_global_sign_out(&self, input: Value) -> ApiResult<Value> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Input {
-            user_pool_id: String,
-            username: String,
-        }
-        let input: Input = parse(input)?;
-        let pool = self.pool(&input.user_pool_id)?;
-        let user = self.existing_user(&pool, &input.username)?;
-        self.store.revoke_user(&pool.id, &user.username)?;
+        let (pool, user) = self.admin_target(input)?;
+        self.store.revoke_user(pool.id.as_str(), &user.username)?;
         Ok(json!({}))
     }
 }
@@ -179,4 +214,11 @@ fn check_client_secret(client: &AppClient, provided: Option<&str>) -> ApiResult<
             client.client_id
         ))),
     }
+}
+
+/// Refresh tokens are stored only as this hash.
+pub(crate) fn hash_token(token: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
