@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora fuzz/corpus/<target>/ from the shared test vectors.
+"""Writes the seed corpora fuzz/corpus/<target>/ from the SRP test vectors.
 
 Run from anywhere: python3 fuzz/seeds.py [path/to/cognito-srp-vectors.json]
-(default: ../shared/vectors/ beside the repository root).
+(default: crates/srp/tests/data/, the copy in the repository).
 """
 import calendar
 import datetime
@@ -14,7 +14,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 VECTORS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-    ROOT, "..", "shared", "vectors", "cognito-srp-vectors.json")
+    ROOT, "crates", "srp", "tests", "data", "cognito-srp-vectors.json")
 
 
 def seconds(utc):

@@ -1,6 +1,8 @@
-//! Fixed inputs, taken from the first user vector (`user-001`) and the first
-//! ConfirmDevice vector (`confirm-001`) of `shared/vectors/cognito-srp-vectors.json`.
-//! Every implementation is benchmarked on these same values.
+//! Fixed inputs and expected results, taken from the first user vector
+//! (`user-001`) and the first ConfirmDevice vector (`confirm-001`) of
+//! `crates/srp/tests/data/cognito-srp-vectors.json` (the `inputs_are_the_vectors`
+//! test checks each against the file). Every implementation is benchmarked on these
+//! same values, and each deterministic result must equal the expected one.
 
 /// The pool id.
 pub const POOL_ID: &str = "us-east-1_AbCdEf123";
@@ -48,3 +50,86 @@ pub const DEVICE_PASSWORD_BYTES_HEX: &str =
 pub const DEVICE_SALT_BYTES_HEX: &str = "dffe8a00d108ac4e57236b0682711f74";
 /// The expected DeviceSecretVerifierConfig.PasswordVerifier (base64).
 pub const EXPECTED_DEVICE_VERIFIER: &str = "F+Wob0QVRWP8wHRmHJYl+gg8VDs4dHwosH3xcGAQp59x0S8hQkYZ7WLfshUZaDIufODno7WWygWDTHepany4XAS74o/qU+j0RYfQhSqW398JqNjhURkZBz1Lga3z0XY/KopOMOrt7CL6ghoMZ5HEwDmeHhe4fWYKKNpKDZI9DBL2GB5lE7k5xjGJgBr05W+d9YHA5xYkZCyKYBNowkvTneGquJfTAlClOjYb8EkBVnVlQdmCpxk7a/ivWFAQsQcqJDX3h3KBJ4JNOwJvupvThblqdR1FYxYp/rL3NIW3Z1iuWMsGGhF0EjsGRZlbT2DQAwO4nbmuvYbpV+Q9bzpD6aw22meEC6XLscqrJu2yOQxjYw5XWou1DLEEEVrTdmnViClzUz1lL3WOFkwDL9LZWVjIKnF/AWYlnoqX0cjbXQa2WB+EvOfQoujQuhwrx+hayu+WI446wFiBkz9fGSdEBzc6tBZkT1+Fqyos+BDYNnx9tFVPnHgv76Z/HkPE1NRQ";
+/// The expected B = k·v + g^b mod N for [`SERVER_B_SECRET_HEX`] and
+/// [`VERIFIER_HEX`]: not in the vectors (their b is 128 bytes); computed with
+/// Python's built-in integers from the file's N, g and k:
+/// `format((k * v + pow(g, b, N)) % N, "x")`.
+pub const EXPECTED_SERVER_B_FIXED: &str = "6ee24f03eb0002537f19090bcc9623d0d23e985b9b4d8ec0ad619abaa42d932116d044afd428cadbec21730b7093b6d620b51855c9f2cd6c04ffaf5646fff85e508f82adf25e66a93899c2783e45735c9b29398e89763d08d7928c5c0c6c7d1b70d57f769371528bf8a7bbe667ca4391e83051e71989ff607566a1fe35bb1804cd21f932e13c033e5c03c70cf0115459b0f52096c65ab635c2568a5e7aca180ab75f0f268693664200f1d35f07a57f4e0145cf53045d27e5ef65065244d1fa7ddf553dfd4ab28081fb0394e6571bf67954a58c1f0b12cfe7060705ceaaea2632ae542caab1ea91b6580e03d5c006a8d3c5c6b8a43af4c1afc5912a5b54925c87f2b096d25820fe4e29c8f779ed20b4f288b6bbb1f83c3246cd5404c6823dfb8c67ef5e391b4969daa936624dad1103e5c6c6a284bbe164da2a41d4021afff9723e7c2bd476caae6cc34669b3153b66dcf71bb5b9e5293b06c7be17cec56f9e65cd48f64edab0508201830f00078b180f031ca397d0e171594ac754c29e818d57";
+
+#[cfg(test)]
+mod tests {
+    use num_bigint::BigUint;
+    use serde_json::Value;
+
+    use super::*;
+
+    fn vectors() -> Value {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../crates/srp/tests/data/cognito-srp-vectors.json");
+        let text = std::fs::read_to_string(&path).expect("the vectors in the repository");
+        serde_json::from_str(&text).expect("vectors are JSON")
+    }
+
+    fn entry<'v>(doc: &'v Value, section: &str, id: &str) -> &'v Value {
+        doc[section]
+            .as_array()
+            .expect("a section")
+            .iter()
+            .find(|v| v["id"] == id)
+            .expect("the vector")
+    }
+
+    fn int(hex: &str) -> BigUint {
+        BigUint::parse_bytes(hex.as_bytes(), 16).expect("hex")
+    }
+
+    #[test]
+    fn inputs_are_the_vectors() {
+        let doc = vectors();
+        let user = entry(&doc, "user_srp", "user-001");
+        let (challenge, expected) = (&user["challenge_parameters"], &user["expected"]);
+        assert_eq!(user["pool_id"], POOL_ID);
+        assert_eq!(user["client_id"], CLIENT_ID);
+        assert_eq!(user["username"], USERNAME);
+        assert_eq!(challenge["USER_ID_FOR_SRP"], USERNAME);
+        assert_eq!(user["password"], PASSWORD);
+        assert_eq!(user["a"], A_HEX);
+        assert_eq!(challenge["SALT"], SALT_HEX);
+        assert_eq!(challenge["SRP_B"], SRP_B_HEX);
+        assert_eq!(challenge["SECRET_BLOCK"], SECRET_BLOCK);
+        assert_eq!(expected["timestamp"], TIMESTAMP);
+        assert_eq!(user["timestamp_utc"], "2025-02-10T18:30:12Z");
+        assert_eq!(UNIX_SECONDS, 1_739_212_212, "2025-02-10T18:30:12Z");
+        assert_eq!(expected["A"], EXPECTED_SRP_A);
+        assert_eq!(expected["S"], EXPECTED_S);
+        assert_eq!(expected["u"], U_HEX);
+        assert_eq!(expected["x"], X_HEX);
+        assert_eq!(expected["password_claim_signature"], EXPECTED_SIGNATURE);
+        let verifier = user["server"]["verifier"].as_str().expect("verifier");
+        assert_eq!(int(verifier), int(VERIFIER_HEX));
+        let b = user["server"]["b"].as_str().expect("b");
+        assert_eq!(&b[..64], SERVER_B_SECRET_HEX);
+
+        let confirm = entry(&doc, "confirm_device", "confirm-001");
+        assert_eq!(confirm["device_group_key"], DEVICE_GROUP_KEY);
+        assert_eq!(confirm["device_key"], DEVICE_KEY);
+        assert_eq!(
+            confirm["device_password_random_bytes"],
+            DEVICE_PASSWORD_BYTES_HEX
+        );
+        assert_eq!(confirm["salt_random_bytes"], DEVICE_SALT_BYTES_HEX);
+        assert_eq!(
+            confirm["expected"]["DeviceSecretVerifierConfig"]["PasswordVerifier"],
+            EXPECTED_DEVICE_VERIFIER
+        );
+
+        // The one expected value the file lacks, from its constants and num-bigint.
+        let constants = &doc["constants"];
+        let n = int(constants["N"].as_str().expect("N"));
+        let g: BigUint = constants["g"].as_str().expect("g").parse().expect("g");
+        let k = int(constants["k"].as_str().expect("k"));
+        let b = int(SERVER_B_SECRET_HEX);
+        let server_b = (k * int(VERIFIER_HEX) + g.modpow(&b, &n)) % &n;
+        assert_eq!(server_b, int(EXPECTED_SERVER_B_FIXED));
+    }
+}

@@ -1,17 +1,20 @@
-//! One test per real-world bug in §11 of `shared/docs/cognito-srp-protocol.md`,
-//! named after it. Inputs come from the shared vectors where one fits.
+//! One test per real-world bug in §11 of the Cognito SRP protocol notes
+//! (`shared/docs/cognito-srp-protocol.md` beside the repository), named after it.
+//! Inputs come from the test vectors (`tests/data/`, or `COGNITO_SRP_VECTORS`)
+//! where one fits.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use cognito_auth_srp::{
-    AppClient, ClientPublic, Error, FixedClock, PasswordClaim, PasswordVerifier, PoolId,
-    ServerChallenge, UserSrpClient, WireInt, format_timestamp, group, hazmat, parse_timestamp,
-    register_device, register_device_with, secret_hash,
+    ClientPublic, Error, FixedClock, PasswordClaim, PasswordVerifier, PoolId, ServerChallenge,
+    UserSrpClient, WireInt, format_timestamp, group, hazmat, parse_timestamp, register_device,
+    register_device_with, secret_hash,
 };
 use hmac::{Hmac, Mac};
 use num_bigint::{BigInt, BigUint};
@@ -19,48 +22,7 @@ use secrecy::SecretString;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-fn vectors() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/cognito-srp-vectors.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn entry<'v>(doc: &'v Value, section: &str, id: &str) -> &'v Value {
-    doc[section]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["id"] == id)
-        .unwrap_or_else(|| panic!("vector {id} missing"))
-}
-
-fn s<'v>(v: &'v Value, key: &str) -> &'v str {
-    v[key].as_str().unwrap_or_else(|| panic!("{key} missing"))
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-fn params(v: &Value) -> BTreeMap<String, String> {
-    v["challenge_parameters"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-        .collect()
-}
-
-fn unix(rfc3339: &str) -> i64 {
-    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
-        .unwrap()
-        .unix_timestamp()
-}
+use common::{app_client, hex, s, string_map, unhex, unix_seconds as unix, vectors};
 
 /// A user vector replayed: the client, its responses, and the server that issued
 /// the challenge.
@@ -71,17 +33,16 @@ struct Replay {
     responses: BTreeMap<String, String>,
     server: ServerChallenge,
     key: [u8; 16],
+    /// The vector's clock: the instant a valid claim was signed at.
+    signed_at: i64,
 }
 
 fn replay(v: &Value) -> Replay {
     let pool = PoolId::parse(s(v, "pool_id")).unwrap();
-    let app = match v["client_secret"].as_str() {
-        Some(secret) => AppClient::with_secret(s(v, "client_id"), SecretString::from(secret)),
-        None => AppClient::new(s(v, "client_id")),
-    };
     let client =
-        UserSrpClient::with_ephemeral_secret(pool.clone(), app, &unhex(s(v, "a"))).unwrap();
-    let params = params(v);
+        UserSrpClient::with_ephemeral_secret(pool.clone(), app_client(v), &unhex(s(v, "a")))
+            .unwrap();
+    let params = string_map(&v["challenge_parameters"]);
     let password = SecretString::from(s(v, "password"));
     let clock = FixedClock(unix(s(v, "timestamp_utc")));
     let responses = client
@@ -104,6 +65,7 @@ fn replay(v: &Value) -> Replay {
         responses,
         server,
         key,
+        signed_at: clock.0,
     }
 }
 
@@ -140,15 +102,16 @@ fn zero_padded_day_in_timestamp() {
         "Wed Apr 5 22:42:34 UTC 2017"
     );
     for id in ["user-035", "user-036"] {
-        let r = replay(entry(&doc, "user_srp", id));
+        let r = replay(doc.entry("user_srp", id));
         let sent = &r.responses["TIMESTAMP"];
         assert!(
             !sent.split(' ').nth(2).unwrap().starts_with('0'),
             "{id}: {sent}"
         );
-        assert!(
-            r.server_verdict(sent, &r.responses["PASSWORD_CLAIM_SIGNATURE"])
-                .is_ok()
+        assert_eq!(
+            r.server_verdict(sent, &r.responses["PASSWORD_CLAIM_SIGNATURE"]),
+            Ok(r.signed_at),
+            "{id}: the server's verdict is the vector's instant"
         );
         // A client that pads the day signs a string Cognito does not: NotAuthorized,
         // not InvalidParameter.
@@ -207,7 +170,7 @@ fn locale_dependent_timestamp_names() {
 #[test]
 fn secret_hash_over_wrong_username_on_alias_login() {
     let doc = vectors();
-    let v = entry(&doc, "user_srp", "user-054");
+    let v = doc.entry("user_srp", "user-054");
     let r = replay(v);
     let typed = s(v, "username");
     let internal = &r.params["USERNAME"];
@@ -234,7 +197,7 @@ fn secret_hash_over_wrong_username_on_alias_login() {
 #[test]
 fn typed_email_used_instead_of_user_id_for_srp() {
     let doc = vectors();
-    let v = entry(&doc, "user_srp", "user-027");
+    let v = doc.entry("user_srp", "user-027");
     let r = replay(v);
     let pool = r.pool.name();
     let password = s(v, "password").as_bytes();
@@ -254,12 +217,13 @@ fn typed_email_used_instead_of_user_id_for_srp() {
         *transcript.identity_hash,
         *hazmat::identity_hash(pool, s(v, "username"), password)
     );
-    assert!(
+    assert_eq!(
         r.server_verdict(
             &r.responses["TIMESTAMP"],
             &r.responses["PASSWORD_CLAIM_SIGNATURE"]
-        )
-        .is_ok()
+        ),
+        Ok(r.signed_at),
+        "the server's verdict is the vector's instant"
     );
 }
 
@@ -268,23 +232,20 @@ fn typed_email_used_instead_of_user_id_for_srp() {
 #[test]
 fn negative_salt_from_cognito() {
     let doc = vectors();
-    let v = entry(&doc, "user_srp", "user-053");
+    let v = doc.entry("user_srp", "user-053");
     let r = replay(v);
     assert!(r.params["SALT"].starts_with('-'));
-    assert_eq!(r.responses, {
-        let want = &v["expected"]["challenge_responses"];
-        want.as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-            .collect::<BTreeMap<_, _>>()
-    });
-    assert!(
+    assert_eq!(
+        r.responses,
+        string_map(&v["expected"]["challenge_responses"])
+    );
+    assert_eq!(
         r.server_verdict(
             &r.responses["TIMESTAMP"],
             &r.responses["PASSWORD_CLAIM_SIGNATURE"]
-        )
-        .is_ok()
+        ),
+        Ok(r.signed_at),
+        "the server's verdict is the vector's instant"
     );
 }
 
@@ -293,7 +254,7 @@ fn negative_salt_from_cognito() {
 #[test]
 fn negative_intermediate_b_minus_kgx() {
     let doc = vectors();
-    let v = entry(&doc, "user_srp", "user-001");
+    let v = doc.entry("user_srp", "user-001");
     let e = &v["expected"];
     let n = BigInt::parse_bytes(group::N_HEX.as_bytes(), 16).unwrap();
     let k = BigInt::from(BigUint::from_bytes_be(&group::k()));
@@ -322,7 +283,7 @@ fn negative_intermediate_b_minus_kgx() {
 #[test]
 fn device_verifier_hashes_device_key_not_username() {
     let doc = vectors();
-    let v = entry(&doc, "confirm_device", "confirm-001");
+    let v = doc.entry("confirm_device", "confirm-001");
     let group_key = s(v, "device_group_key");
     let registration = register_device_with(
         group_key,
@@ -354,7 +315,7 @@ fn device_verifier_hashes_device_key_not_username() {
 #[test]
 fn negative_device_salt_and_verifier_are_sign_padded() {
     let doc = vectors();
-    let v = entry(&doc, "confirm_device", "confirm-003");
+    let v = doc.entry("confirm_device", "confirm-003");
     let registration = register_device_with(
         s(v, "device_group_key"),
         s(v, "device_key"),
@@ -415,7 +376,7 @@ fn k_computed_without_sign_byte_on_n() {
 fn server_uses_pool_name_and_plain_hkdf() {
     let doc = vectors();
     for id in ["user-001", "user-046"] {
-        let v = entry(&doc, "user_srp", id);
+        let v = doc.entry("user_srp", id);
         let r = replay(v);
         let message_start = [s(v, "pool_name"), &r.params["USER_ID_FOR_SRP"]].concat();
         assert!(
@@ -428,18 +389,15 @@ fn server_uses_pool_name_and_plain_hkdf() {
             "{id}"
         );
         assert_eq!(hex(&r.key), s(&v["expected"], "hkdf_key"));
-        assert!(
+        assert_eq!(
             r.server_verdict(
                 &r.responses["TIMESTAMP"],
                 &r.responses["PASSWORD_CLAIM_SIGNATURE"]
-            )
-            .is_ok()
+            ),
+            Ok(r.signed_at),
+            "{id}: the server's verdict is the vector's instant"
         );
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// §11.11, floci #1305: PASSWORD_VERIFIER must carry USERNAME; a client falls back
@@ -447,7 +405,7 @@ fn hex(bytes: &[u8]) -> String {
 #[test]
 fn missing_username_in_password_verifier_parameters() {
     let doc = vectors();
-    let v = entry(&doc, "user_srp", "user-052");
+    let v = doc.entry("user_srp", "user-052");
     let r = replay(v);
     // Divergent names: USERNAME is sent, USER_ID_FOR_SRP is hashed.
     assert_eq!(r.responses["USERNAME"], r.params["USERNAME"]);
@@ -476,7 +434,7 @@ fn missing_username_in_password_verifier_parameters() {
 #[test]
 fn forgotten_device_retry_omits_device_key() {
     let doc = vectors();
-    let v = entry(&doc, "user_srp", "user-043");
+    let v = doc.entry("user_srp", "user-043");
     let r = replay(v);
     assert_eq!(r.responses["DEVICE_KEY"], s(v, "device_key"));
     let retry = r
@@ -500,7 +458,7 @@ fn forgotten_device_retry_omits_device_key() {
 #[test]
 fn go_12_hour_timestamp() {
     let doc = vectors();
-    let v = entry(&doc, "user_srp", "user-037");
+    let v = doc.entry("user_srp", "user-037");
     let r = replay(v);
     let sent = &r.responses["TIMESTAMP"];
     let hour: u32 = sent.split(' ').nth(3).unwrap()[..2].parse().unwrap();

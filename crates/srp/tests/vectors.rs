@@ -1,15 +1,15 @@
-//! Every field of every entry in the shared Cognito SRP test vectors, read at run
-//! time. The vectors were generated server-side and cross-checked by independent
-//! clients (Amplify v5/v6, pycognito), so none of the expected values comes from
-//! this crate.
+//! Every field of every entry in the Cognito SRP test vectors
+//! (`tests/data/cognito-srp-vectors.json`), read at run time. The vectors were
+//! generated server-side and cross-checked by independent clients (Amplify v5/v6,
+//! pycognito), so none of the expected values comes from this crate.
 //!
-//! `COGNITO_SRP_VECTORS` may name another file of the same schema; sections it
-//! lacks are then skipped. The default file must have all of them.
+//! `COGNITO_SRP_VECTORS` may name another file of the same schema; it must have
+//! every section, and at least the entries and tags the data README states
+//! (see `common/mod.rs`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -23,99 +23,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use sha2::Sha256;
 
-struct Vectors {
-    doc: Value,
-    /// The default file must contain every section; an override may omit some.
-    complete: bool,
-}
-
-fn load() -> Vectors {
-    let (path, complete) = match std::env::var_os("COGNITO_SRP_VECTORS") {
-        Some(path) => (PathBuf::from(path), false),
-        None => (
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/vectors/cognito-srp-vectors.json"),
-            true,
-        ),
-    };
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| {
-        panic!(
-            "cannot read the SRP vectors at {}: {err} (they are required, not optional)",
-            path.display()
-        )
-    });
-    Vectors {
-        doc: serde_json::from_str(&text).expect("vectors are valid JSON"),
-        complete,
-    }
-}
-
-impl Vectors {
-    /// The entries of `section`, or `None` when an override file lacks it.
-    fn section(&self, name: &str) -> Option<&Vec<Value>> {
-        match self.doc.get(name) {
-            Some(Value::Array(entries)) => {
-                assert!(!entries.is_empty(), "section {name} is empty");
-                Some(entries)
-            }
-            Some(other) => panic!("section {name} is not an array: {other}"),
-            None => {
-                assert!(!self.complete, "the vectors file lacks section {name}");
-                None
-            }
-        }
-    }
-}
-
-fn s<'v>(value: &'v Value, key: &str) -> &'v str {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_else(|| panic!("field {key} missing or not a string in {value}"))
-}
-
-fn opt<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
-    match value.get(key) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => Some(text),
-        Some(other) => panic!("field {key} is neither null nor a string: {other}"),
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    assert!(text.len() % 2 == 0, "odd hex {text}");
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-fn string_map(value: &Value) -> BTreeMap<String, String> {
-    value
-        .as_object()
-        .expect("an object of strings")
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().expect("string value").to_owned()))
-        .collect()
-}
-
-fn unix_seconds(rfc3339: &str) -> i64 {
-    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
-        .unwrap()
-        .unix_timestamp()
-}
-
-fn app_client(vector: &Value) -> AppClient {
-    let client_id = s(vector, "client_id");
-    match opt(vector, "client_secret") {
-        Some(secret) => AppClient::with_secret(client_id, SecretString::from(secret)),
-        None => AppClient::new(client_id),
-    }
-}
+use common::{app_client, hex, opt, s, string_map, unhex, unix_seconds, vectors};
 
 /// The HKDF of the file's constants, computed here from its stated info and length
 /// (PRK = HMAC(pad(u), pad(S)); key = HMAC(PRK, info)[..length]).
@@ -174,11 +82,7 @@ fn check_shapes(id: &str, vector: &Value) {
 
 #[test]
 fn constants() {
-    let vectors = load();
-    let Some(constants) = vectors.doc.get("constants") else {
-        assert!(!vectors.complete, "the vectors file lacks constants");
-        return;
-    };
+    let constants = vectors().constants();
     assert_eq!(s(constants, "N"), group::N_HEX);
     assert_eq!(hex(&group::n_bytes()), group::N_HEX);
     assert_eq!(s(constants, "g"), group::G.to_string());
@@ -189,11 +93,9 @@ fn constants() {
 
 #[test]
 fn user_srp() {
-    let vectors = load();
-    let Some(entries) = vectors.section("user_srp") else {
-        return;
-    };
-    let constants = &vectors.doc["constants"];
+    let vectors = vectors();
+    let entries = vectors.section("user_srp");
+    let constants = vectors.constants();
     for vector in entries {
         let id = s(vector, "id");
         let expected = &vector["expected"];
@@ -328,10 +230,8 @@ fn user_srp() {
 
 #[test]
 fn confirm_device() {
-    let vectors = load();
-    let Some(entries) = vectors.section("confirm_device") else {
-        return;
-    };
+    let vectors = vectors();
+    let entries = vectors.section("confirm_device");
     for vector in entries {
         let id = s(vector, "id");
         let expected = &vector["expected"];
@@ -396,10 +296,8 @@ fn confirm_device() {
 
 #[test]
 fn device_srp() {
-    let vectors = load();
-    let Some(entries) = vectors.section("device_srp") else {
-        return;
-    };
+    let vectors = vectors();
+    let entries = vectors.section("device_srp");
     let confirms = vectors.section("confirm_device");
     for vector in entries {
         let id = s(vector, "id");
@@ -409,10 +307,8 @@ fn device_srp() {
         let (group_key, device_key) = (s(vector, "device_group_key"), s(vector, "device_key"));
 
         let confirm = confirms
-            .and_then(|all| {
-                all.iter()
-                    .find(|c| s(c, "id") == s(vector, "confirm_vector"))
-            })
+            .iter()
+            .find(|c| s(c, "id") == s(vector, "confirm_vector"))
             .unwrap_or_else(|| {
                 panic!(
                     "{id}: confirm vector {} missing",
@@ -529,10 +425,8 @@ fn device_srp() {
 
 #[test]
 fn timestamps() {
-    let vectors = load();
-    let Some(entries) = vectors.section("timestamps") else {
-        return;
-    };
+    let vectors = vectors();
+    let entries = vectors.section("timestamps");
     for vector in entries {
         let epoch_ms = vector["epoch_ms"].as_i64().unwrap();
         assert_eq!(epoch_ms % 1000, 0);
@@ -548,10 +442,8 @@ fn timestamps() {
 
 #[test]
 fn secret_hashes() {
-    let vectors = load();
-    let Some(entries) = vectors.section("secret_hash") else {
-        return;
-    };
+    let vectors = vectors();
+    let entries = vectors.section("secret_hash");
     for vector in entries {
         let (username, client_id, secret) = (
             s(vector, "username"),
@@ -572,10 +464,8 @@ fn secret_hashes() {
 
 #[test]
 fn pad_hex() {
-    let vectors = load();
-    let Some(entries) = vectors.section("pad_hex") else {
-        return;
-    };
+    let vectors = vectors();
+    let entries = vectors.section("pad_hex");
     for vector in entries {
         let value = WireInt::parse_hex("value", s(vector, "value")).unwrap();
         assert_eq!(
@@ -592,13 +482,9 @@ fn pad_hex() {
 
 #[test]
 fn negative() {
-    let vectors = load();
-    let Some(entries) = vectors.section("negative") else {
-        return;
-    };
-    let users = vectors
-        .section("user_srp")
-        .expect("negative vectors build on user vectors");
+    let vectors = vectors();
+    let entries = vectors.section("negative");
+    let users = vectors.section("user_srp");
     for vector in entries {
         let id = s(vector, "id");
         let base = users

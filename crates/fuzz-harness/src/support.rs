@@ -1,4 +1,4 @@
-//! Helpers shared by the fuzz targets: input splitting and the num-bigint oracle.
+//! Helpers shared by the fuzz harnesses: input splitting and the num-bigint oracle.
 
 use cognito_auth_srp::group;
 use num_bigint::{BigInt, BigUint, Sign};
@@ -38,6 +38,7 @@ pub fn lax_hex(text: &str) -> Vec<u8> {
 
 /// Reads length-prefixed (u16 big-endian) chunks; a short input yields short or
 /// empty chunks rather than failing.
+#[derive(Debug)]
 pub struct Chunks<'a> {
     data: &'a [u8],
 }
