@@ -18,13 +18,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    cognito_auth_emulator::serve::init_logging();
     let args = Args::parse();
     let emulator = match Emulator::start(args.serve.into_config()).await {
         Ok(emulator) => emulator,

@@ -60,6 +60,18 @@ impl ServeArgs {
     }
 }
 
+/// Logs to stderr, at `RUST_LOG`'s filter (default `info`), for the emulator binary
+/// and the CLI's `emulator` subcommand alike.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -3,7 +3,8 @@
 //! in the reply body), or a built-in implementation.
 //!
 //! A pool's `LambdaConfig` names a trigger the way Cognito does, by a string.
-//! `http://` and `https://` URLs are called directly. Any other name (an ARN, as
+//! `http://` URLs are called directly (`https://` is refused: triggers run on the
+//! operator's machine, and the emulator carries no TLS client of its own). Any other name (an ARN, as
 //! infrastructure code sets it) is looked up in the operator's trigger table
 //! ([`crate::ServiceConfig::triggers`], filled from the seed file's `[triggers]`
 //! and the binary's `--trigger NAME=TARGET`), which maps it to a command or a URL.
@@ -52,6 +53,9 @@ pub enum TargetError {
     /// Nothing to run.
     #[error("empty trigger target")]
     Empty,
+    /// An `https://` URL: triggers are called over plain HTTP.
+    #[error("{0}: {HTTPS_REFUSED}")]
+    Https(String),
     /// Unbalanced quotes in a command line.
     #[error("cannot split the command line {0:?} (unbalanced quotes?)")]
     Unsplittable(String),
@@ -69,6 +73,9 @@ impl TriggerTarget {
             return Err(TargetError::Empty);
         }
         if is_url(text) {
+            if is_https(text) {
+                return Err(TargetError::Https(text.to_owned()));
+            }
             return Ok(Self::Url(text.to_owned()));
         }
         let argv = shlex::split(text).ok_or_else(|| TargetError::Unsplittable(text.to_owned()))?;
@@ -86,6 +93,14 @@ impl TriggerTarget {
             .ok_or_else(|| TargetError::NoName(text.to_owned()))?;
         Ok((name.trim().to_owned(), Self::parse(target)?))
     }
+}
+
+const HTTPS_REFUSED: &str =
+    "https trigger URLs are not supported; serve the trigger on a local http:// address";
+
+fn is_https(url: &str) -> bool {
+    url.get(..8)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
 }
 
 /// Whether a LambdaConfig value is called directly over HTTP.
@@ -238,6 +253,9 @@ fn read_limited(pipe: Option<impl Read>) -> Vec<u8> {
 }
 
 fn post(trigger: &str, url: &str, event: &Value, timeout: Duration) -> ApiResult<Vec<u8>> {
+    if is_https(url) {
+        return Err(unexpected(trigger, format!("{url}: {HTTPS_REFUSED}")));
+    }
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
@@ -276,10 +294,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_https_trigger_url_is_refused_not_a_panic() {
+        let error = post(
+            "DefineAuthChallenge",
+            "https://127.0.0.1:9/define",
+            &serde_json::json!({}),
+            Duration::from_secs(1),
+        )
+        .unwrap_err();
+        assert_eq!(error.kind, ErrorKind::UnexpectedLambda);
+        assert!(
+            error
+                .message
+                .contains("https trigger URLs are not supported"),
+            "{error:?}"
+        );
+    }
+
+    #[test]
     fn targets_are_urls_or_command_lines() {
         assert_eq!(
             TriggerTarget::parse("http://127.0.0.1:9/define").unwrap(),
             TriggerTarget::Url("http://127.0.0.1:9/define".into())
+        );
+        assert_eq!(
+            TriggerTarget::parse("HTTPS://example.com/define").unwrap_err(),
+            TargetError::Https("HTTPS://example.com/define".into())
         );
         assert_eq!(
             TriggerTarget::parse("HTTPS://example.com/x").unwrap(),

@@ -14,13 +14,7 @@ pub struct EmulatorArgs {
 
 /// Serves the emulator, warning when it is reachable beyond loopback.
 pub async fn serve(args: EmulatorArgs) -> Result<u8, CliError> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    cognito_auth_emulator::serve::init_logging();
     if !args.serve.bind.is_loopback() {
         ui::warn(&format!(
             "binding {}: the emulator has no authentication; anyone who can reach it can sign in as any user",
