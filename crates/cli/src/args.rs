@@ -62,7 +62,8 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args, Clone)]
 pub struct Global {
-    /// AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile, the pool id's region).
+    /// AWS region for calls without a pool id (else AWS_REGION, AWS_DEFAULT_REGION,
+    /// the profile). A pool id's own region always wins; naming another is an error.
     #[arg(long, global = true)]
     pub region: Option<String>,
     /// Named profile from ~/.aws/config (region, endpoint_url, retries).
@@ -80,8 +81,14 @@ pub struct Global {
     /// Never prompt, even on a terminal.
     #[arg(long, global = true)]
     pub no_input: bool,
-    /// Output format.
-    #[arg(long, global = true, value_enum, default_value = "json")]
+    /// Output format (else AWS_DEFAULT_OUTPUT, else json).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "AWS_DEFAULT_OUTPUT",
+        default_value = "json"
+    )]
     pub output: OutputFormat,
     /// Part of the result to print: `*`, a property or a dotted path (AWS Tools' -Select).
     #[arg(long, global = true, value_name = "PATH")]
@@ -89,6 +96,41 @@ pub struct Global {
     /// JMESPath expression applied to the result (the AWS CLI's --query).
     #[arg(long, global = true, value_name = "JMESPATH")]
     pub query: Option<String>,
+    #[command(flatten)]
+    pub habits: Habits,
+}
+
+/// AWS CLI habits every command accepts: timeouts, `--debug`, `--no-cli-pager`,
+/// and the switch that lets secrets through on the command line.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Habits {
+    /// Seconds to wait for a connection (0: forever; else the profile's
+    /// cli_connect_timeout, else 60).
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = crate::sdk::parse_seconds)]
+    pub cli_connect_timeout: Option<f64>,
+    /// Seconds to wait for a reply (0: forever; else the profile's
+    /// cli_read_timeout, else 60).
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = crate::sdk::parse_seconds)]
+    pub cli_read_timeout: Option<f64>,
+    /// Trace each request and reply on stderr, secrets redacted.
+    #[arg(long, global = true)]
+    pub debug: bool,
+    /// Accepted for the AWS CLI's sake: output is never paged.
+    #[arg(long, global = true)]
+    pub no_cli_pager: bool,
+    /// Allow passwords on the command line (they show in the process list).
+    #[arg(long, global = true)]
+    pub allow_secrets_on_argv: bool,
+}
+
+impl Global {
+    /// `--cli-connect-timeout` and `--cli-read-timeout`.
+    pub fn timeout_flags(&self) -> crate::sdk::TimeoutFlags {
+        crate::sdk::TimeoutFlags {
+            connect: self.habits.cli_connect_timeout,
+            read: self.habits.cli_read_timeout,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

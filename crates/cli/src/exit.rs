@@ -103,9 +103,17 @@ pub fn code_for(error: &FlowsError) -> u8 {
 
 impl From<FlowsError> for CliError {
     fn from(error: FlowsError) -> Self {
+        let message = match error {
+            FlowsError::Timeout => {
+                "request timed out: no reply within the connect or read timeout \
+                 (--cli-connect-timeout, --cli-read-timeout; 60 s each by default)"
+                    .to_owned()
+            }
+            _ => one_line(&error.to_string()),
+        };
         Self {
             code: code_for(&error),
-            message: one_line(&error.to_string()),
+            message,
         }
     }
 }

@@ -12,6 +12,7 @@
 mod args;
 mod commands;
 mod config;
+mod debug;
 mod exit;
 mod prompt;
 mod sdk;

@@ -111,6 +111,8 @@ fn raw_resolved(global: &Global) -> Resolved {
         region: global.region.clone(),
         profile: global.profile.clone(),
         endpoint_url: global.endpoint_url.clone(),
+        timeout_flags: global.timeout_flags(),
+        debug: global.habits.debug,
         ..Resolved::default()
     }
 }
@@ -123,7 +125,7 @@ pub async fn initiate_auth(global: &Global, args: InitiateArgs) -> Result<u8, Cl
         &args.auth_parameter,
         "--auth-parameter",
     )?;
-    let client = sdk::client(&raw_resolved(global).sdk_target(None)).await;
+    let client = sdk::client(&raw_resolved(global).sdk_target(None)?).await?;
     let api = auth_api(
         client,
         &args.client_id,
@@ -153,7 +155,7 @@ pub async fn respond(global: &Global, args: RespondArgs) -> Result<u8, CliError>
         &args.challenge_response,
         "--challenge-response",
     )?;
-    let client = sdk::client(&raw_resolved(global).sdk_target(None)).await;
+    let client = sdk::client(&raw_resolved(global).sdk_target(None)?).await?;
     let api = auth_api(
         client,
         &args.client_id,

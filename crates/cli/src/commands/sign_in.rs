@@ -142,7 +142,7 @@ pub async fn sign_in(global: &Global, args: SignInArgs) -> Result<u8, CliError> 
     let password = read_password(&args, interactive, &username, needs_password)?;
     let metadata = metadata(&args.metadata)?;
 
-    let client = sdk::client(&resolved.sdk_target(Some(&pool_id))).await;
+    let client = sdk::client(&resolved.sdk_target(Some(&pool_id))?).await?;
     let mut builder = Flows::builder(client, &pool_id, &client_id);
     if let Some(secret) = &resolved.secret {
         builder = builder.client_secret(secret.clone());

@@ -45,6 +45,8 @@ pub struct Resolved {
     pub region: Option<String>,
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
+    pub timeout_flags: sdk::TimeoutFlags,
+    pub debug: bool,
 }
 
 /// Resolves `target`: each value from its argument, else the preset (the client
@@ -85,6 +87,8 @@ pub fn resolve(global: &Global, target: &TargetArgs) -> Result<Resolved, CliErro
         region: global.region.clone().or(preset.region),
         profile: global.profile.clone().or(preset.profile),
         endpoint_url: global.endpoint_url.clone().or(preset.endpoint_url),
+        timeout_flags: global.timeout_flags(),
+        debug: global.habits.debug,
     })
 }
 
@@ -101,16 +105,29 @@ impl Resolved {
         }
     }
 
-    /// Where the SDK client sends requests; `pool_id` supplies a fallback region.
-    pub fn sdk_target(&self, pool_id: Option<&str>) -> sdk::Target {
-        sdk::Target {
-            region: self.region.clone(),
+    /// Where the SDK client sends requests. A pool lives in one region, so
+    /// `pool_id`'s region is used, and a `--region` (or preset region) naming
+    /// another is a usage error; without a pool id the AWS CLI's order applies.
+    pub fn sdk_target(&self, pool_id: Option<&str>) -> Result<sdk::Target, CliError> {
+        let pool_region = pool_id
+            .and_then(|p| PoolId::parse(p).ok())
+            .map(|p| p.region().to_owned());
+        if let (Some(pool_region), Some(region)) = (&pool_region, &self.region)
+            && pool_region != region
+        {
+            return Err(CliError::usage(format!(
+                "--region {region} contradicts the pool id {}, which lives in {pool_region}: drop --region (a pool's region comes from its id)",
+                pool_id.unwrap_or_default()
+            )));
+        }
+        Ok(sdk::Target {
+            region_is_pools: pool_region.is_some(),
+            region: pool_region.or_else(|| self.region.clone()),
             profile: self.profile.clone(),
             endpoint_url: self.endpoint_url.clone(),
-            pool_region: pool_id
-                .and_then(|p| PoolId::parse(p).ok())
-                .map(|p| p.region().to_owned()),
-        }
+            timeout_flags: self.timeout_flags,
+            debug: self.debug,
+        })
     }
 }
 

@@ -1,0 +1,104 @@
+//! Connect and read timeouts: a server that never answers, and one that answers a
+//! byte at a time, both end with exit code 8 and one clear line.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod local_server;
+
+use std::time::Duration;
+
+use local_server::{Behaviour, LocalServer, bare};
+
+const NETWORK_EXIT: i32 = 8;
+const TIMEOUT_LINE: &str = "cognito-auth: error: request timed out: no reply within the connect or read timeout (--cli-connect-timeout, --cli-read-timeout; 60 s each by default)\n";
+
+fn initiate_auth(server: &LocalServer, timeouts: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().unwrap();
+    bare(home.path())
+        .args(["--endpoint-url", &server.endpoint])
+        .args(timeouts)
+        .args([
+            "initiate-auth",
+            "--client-id",
+            "client",
+            "--auth-flow",
+            "REFRESH_TOKEN_AUTH",
+            "--auth-parameters",
+            "REFRESH_TOKEN=opaque",
+        ])
+        .output()
+        .unwrap()
+}
+
+fn assert_timed_out(output: &std::process::Output) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(NETWORK_EXIT), "{stderr}");
+    assert_eq!(stderr, TIMEOUT_LINE);
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn a_server_that_never_answers_times_out_with_exit_8() {
+    let server = LocalServer::start(Behaviour::Stall);
+    let output = initiate_auth(&server, &["--cli-read-timeout", "1"]);
+    assert_timed_out(&output);
+    assert!(!server.requests.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_reply_trickling_in_byte_by_byte_times_out_with_exit_8() {
+    let body = r#"{"AuthenticationResult":{"AccessToken":"a","ExpiresIn":3600,"TokenType":"Bearer"},"ChallengeParameters":{}}"#;
+    let server = LocalServer::start(Behaviour::Trickle {
+        body: body.to_owned(),
+        pause: Duration::from_millis(300),
+    });
+    let output = initiate_auth(
+        &server,
+        &["--cli-connect-timeout", "1", "--cli-read-timeout", "1"],
+    );
+    assert_timed_out(&output);
+}
+
+#[test]
+fn the_profile_sets_the_read_timeout() {
+    let server = LocalServer::start(Behaviour::Stall);
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("aws-config");
+    std::fs::write(&config, "[profile slow]\ncli_read_timeout = 1\n").unwrap();
+    let output = bare(home.path())
+        .env("AWS_CONFIG_FILE", &config)
+        .args(["--profile", "slow", "--endpoint-url", &server.endpoint])
+        .args([
+            "initiate-auth",
+            "--client-id",
+            "client",
+            "--auth-flow",
+            "REFRESH_TOKEN_AUTH",
+            "--auth-parameters",
+            "REFRESH_TOKEN=opaque",
+        ])
+        .output()
+        .unwrap();
+    assert_timed_out(&output);
+}
+
+#[test]
+fn negative_timeouts_are_usage_errors() {
+    let home = tempfile::tempdir().unwrap();
+    let output = bare(home.path())
+        .args([
+            "--cli-read-timeout=-1",
+            "initiate-auth",
+            "--client-id",
+            "c",
+            "--auth-flow",
+            "X",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("expected a number of seconds (0 for no timeout)"),
+    );
+}
