@@ -14,6 +14,7 @@ mod commands;
 mod config;
 mod debug;
 mod exit;
+mod format;
 mod prompt;
 mod sdk;
 mod select;
