@@ -25,9 +25,9 @@ const EXAMPLES: &str = "
   printf '%s' \"$PW\" | cognito-auth sign-in --preset dev --password-stdin \\
       --answer SOFTWARE_TOKEN_MFA=123456 --select AuthenticationResult.IdToken --output text
 
-  # Like `aws cognito-idp initiate-auth`:
+  # Like `aws cognito-idp initiate-auth` (file:// for any value):
   cognito-auth initiate-auth --client-id 3n4b... --auth-flow REFRESH_TOKEN_AUTH \\
-      --auth-parameters REFRESH_TOKEN=eyJ... --query AuthenticationResult.AccessToken
+      --auth-parameters REFRESH_TOKEN=file://refresh.txt --query AuthenticationResult.AccessToken
 
   # Refresh and inspect the cached tokens, then sign out everywhere:
   cognito-auth refresh && cognito-auth tokens --verify && cognito-auth sign-out --global";
@@ -149,12 +149,12 @@ pub enum Command {
     SignIn(commands::sign_in::SignInArgs),
     /// InitiateAuth, as `aws cognito-idp initiate-auth`.
     #[command(
-        after_help = "Examples:\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME=alice,PASSWORD=\"$PASSWORD\"\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow REFRESH_TOKEN_AUTH --auth-parameters '{\"REFRESH_TOKEN\": \"...\"}' --query AuthenticationResult.IdToken --output text"
+        after_help = "Examples:\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow USER_PASSWORD_AUTH --auth-parameter USERNAME=alice --auth-parameter PASSWORD=file://password.txt\n  cognito-auth initiate-auth --cli-input-json file://request.json   # from --generate-cli-skeleton\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow REFRESH_TOKEN_AUTH --auth-parameters '{\"REFRESH_TOKEN\": \"...\"}' --query AuthenticationResult.IdToken --output text"
     )]
     InitiateAuth(commands::raw::InitiateArgs),
     /// RespondToAuthChallenge, as `aws cognito-idp respond-to-auth-challenge`.
     #[command(
-        after_help = "Example:\n  cognito-auth respond-to-auth-challenge --client-id 3n4b5urk1ft4fl3mg5e62d9ado --challenge-name SOFTWARE_TOKEN_MFA --session \"$SESSION\" --challenge-responses USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456"
+        after_help = "Example:\n  cognito-auth respond-to-auth-challenge --client-id 3n4b5urk1ft4fl3mg5e62d9ado --challenge-name SOFTWARE_TOKEN_MFA --session file://session.txt --challenge-responses USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456"
     )]
     RespondToAuthChallenge(commands::raw::RespondArgs),
     /// Refresh cached (or given) tokens.

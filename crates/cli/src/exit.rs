@@ -146,7 +146,8 @@ pub const TABLE: &str = "\
 Exit codes:
   0   success
   1   any other error
-  2   usage: bad arguments, missing password or answer, unreadable file
+  2   usage: bad arguments, missing password or answer, unreadable file,
+      a password on the command line, a --region contradicting the pool id
   3   wrong username or password (or unknown user)
   4   locked out after too many failed attempts
   5   user state: disabled, not confirmed, password reset required
