@@ -19,7 +19,9 @@ pub enum OutputFormat {
     /// The AWS CLI's text format: tab-separated, nested objects labelled with
     /// their upper-cased key.
     Text,
-    /// YAML.
+    /// YAML (the AWS CLI's `yaml-stream` is taken as `yaml`: results here are
+    /// never paginated).
+    #[value(alias = "yaml-stream")]
     Yaml,
     /// A table of property paths and values.
     Table,

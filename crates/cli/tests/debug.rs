@@ -143,26 +143,31 @@ fn debug_traces_full_sign_ins_with_every_secret_redacted() {
     assert!(assert_nothing_secret(&stderr(&output), &secrets) >= 5);
 }
 
+/// Sets up TOTP for `user` of the MFA pool (MFA_SETUP answered automatically),
+/// the secret going to a file; returns the run and the file's text.
+fn set_up_totp(env: &Env, user: &str, extra: &[&str]) -> (std::process::Output, String) {
+    let answers = env.path("answers.toml");
+    write(&answers, "MFA_SETUP = \"auto\"\n");
+    let secret_out = env.path(&format!("totp-{user}.txt"));
+    let mut args = vec![
+        "--password-stdin",
+        "--answers-file",
+        answers.to_str().unwrap(),
+        "--totp-secret-out",
+        secret_out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let output = env.run_sign_in(Env::mfa_sign_in_args(user), &args, PASSWORD);
+    let written = std::fs::read_to_string(&secret_out).unwrap_or_default();
+    (output, written)
+}
+
 #[test]
 fn debug_keeps_mfa_setup_secrets_and_codes_out() {
     let env = Env::new();
-    let answers = env.path("answers.toml");
-    write(&answers, "MFA_SETUP = \"auto\"\n");
-    let secret_out = env.path("totp.txt");
-    let output = env.run_sign_in(
-        Env::mfa_sign_in_args("bob"),
-        &[
-            "--debug",
-            "--password-stdin",
-            "--answers-file",
-            answers.to_str().unwrap(),
-            "--totp-secret-out",
-            secret_out.to_str().unwrap(),
-        ],
-        PASSWORD,
-    );
+    let (output, written) = set_up_totp(&env, "bob", &["--debug"]);
     ok_json(&output);
-    let secret = secret_from(&std::fs::read_to_string(&secret_out).unwrap());
+    let secret = secret_from(&written);
     let err = stderr(&output);
     assert!(err.contains("AssociateSoftwareToken"), "{err}");
     assert_nothing_secret(&err, &[PASSWORD, &secret]);
@@ -209,20 +214,9 @@ fn mfa_setup_secret_goes_to_the_file_and_never_to_a_non_terminal_stderr() {
     );
     assert!(!err.contains("otpauth://"));
 
-    let secret_out = env.path("totp.txt");
-    let output = env.run_sign_in(
-        Env::mfa_sign_in_args("tess"),
-        &[
-            "--password-stdin",
-            "--answers-file",
-            answers.to_str().unwrap(),
-            "--totp-secret-out",
-            secret_out.to_str().unwrap(),
-        ],
-        PASSWORD,
-    );
+    let (output, written) = set_up_totp(&env, "tess", &[]);
     ok_json(&output);
-    let written = std::fs::read_to_string(&secret_out).unwrap();
+    let secret_out = env.path("totp-tess.txt");
     let secret = secret_from(&written);
     assert!(written.contains("otpauth://totp/"), "{written}");
     assert!(written.contains('█') || written.contains('▀') || written.contains('▄'));

@@ -39,16 +39,14 @@ fn assert_refused(output: &Output, option_and_key: &str, safe_form: &str) {
 #[test]
 fn passwords_on_the_command_line_are_refused_with_the_safe_forms() {
     let env = Env::new();
-    // sign-in --answer NEW_PASSWORD=...
-    let output = env.run_sign_in(
-        Env::sign_in_args("carol"),
-        &[
-            "--password-stdin",
-            "--answer",
-            "NEW_PASSWORD=Brand-New-Pass-7",
-        ],
-        "Temporary-Pass-1",
-    );
+    // sign-in --answer NEW_PASSWORD=... (refused before stdin is read, so none is piped)
+    let mut command = env.cmd();
+    command.args(Env::sign_in_args("carol")).args([
+        "--password-stdin",
+        "--answer",
+        "NEW_PASSWORD=Brand-New-Pass-7",
+    ]);
+    let output = run(command);
     assert_refused(
         &output,
         "--answer NEW_PASSWORD",
@@ -357,7 +355,7 @@ fn analytics_metadata_pager_and_default_output_like_the_aws_cli() {
     assert_eq!(stdout(&output), "\"Bearer\"\n", "{}", stderr(&output));
     let mut command = env.cmd();
     command
-        .env("AWS_DEFAULT_OUTPUT", "yaml")
+        .env("AWS_DEFAULT_OUTPUT", "yaml-stream")
         .args(["initiate-auth", "--client-id", CLIENT])
         .args(with(&query));
     let output = run(command);

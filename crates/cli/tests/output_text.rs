@@ -8,7 +8,7 @@ mod local_server;
 
 use std::process::Output;
 
-use local_server::{Behaviour, LocalServer, bare};
+use local_server::{Behaviour, LocalServer, refresh_initiate_auth};
 
 const TOKENS_REPLY: &str = r#"{"AuthenticationResult":{"AccessToken":"acc","ExpiresIn":3600,"IdToken":"idt","RefreshToken":"ref","TokenType":"Bearer","NewDeviceMetadata":{"DeviceKey":"us-east-1_dev","DeviceGroupKey":"grp"}},"ChallengeParameters":{}}"#;
 const CHALLENGE_REPLY: &str = r#"{"ChallengeName":"SOFTWARE_TOKEN_MFA","Session":"sess","ChallengeParameters":{"USER_ID_FOR_SRP":"alice","FRIENDLY_DEVICE_NAME":"phone"}}"#;
@@ -18,21 +18,7 @@ fn refresh_call(reply: &str, status: u16, output: &[&str]) -> Output {
         status,
         body: reply.to_owned(),
     });
-    let home = tempfile::tempdir().unwrap();
-    bare(home.path())
-        .args(["--endpoint-url", &server.endpoint])
-        .args(output)
-        .args([
-            "initiate-auth",
-            "--client-id",
-            "client",
-            "--auth-flow",
-            "REFRESH_TOKEN_AUTH",
-            "--auth-parameters",
-            "REFRESH_TOKEN=opaque",
-        ])
-        .output()
-        .unwrap()
+    refresh_initiate_auth(&server.endpoint, output)
 }
 
 fn out(output: &Output) -> String {

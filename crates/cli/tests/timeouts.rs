@@ -7,27 +7,15 @@ mod local_server;
 
 use std::time::Duration;
 
-use local_server::{Behaviour, LocalServer, bare};
+use local_server::{
+    Behaviour, LocalServer, bare, refresh_initiate_auth, refresh_initiate_auth_with,
+};
 
 const NETWORK_EXIT: i32 = 8;
 const TIMEOUT_LINE: &str = "cognito-auth: error: request timed out: no reply within the connect or read timeout (--cli-connect-timeout, --cli-read-timeout; 60 s each by default)\n";
 
 fn initiate_auth(server: &LocalServer, timeouts: &[&str]) -> std::process::Output {
-    let home = tempfile::tempdir().unwrap();
-    bare(home.path())
-        .args(["--endpoint-url", &server.endpoint])
-        .args(timeouts)
-        .args([
-            "initiate-auth",
-            "--client-id",
-            "client",
-            "--auth-flow",
-            "REFRESH_TOKEN_AUTH",
-            "--auth-parameters",
-            "REFRESH_TOKEN=opaque",
-        ])
-        .output()
-        .unwrap()
+    refresh_initiate_auth(&server.endpoint, timeouts)
 }
 
 fn assert_timed_out(output: &std::process::Output) {
@@ -65,20 +53,9 @@ fn the_profile_sets_the_read_timeout() {
     let home = tempfile::tempdir().unwrap();
     let config = home.path().join("aws-config");
     std::fs::write(&config, "[profile slow]\ncli_read_timeout = 1\n").unwrap();
-    let output = bare(home.path())
-        .env("AWS_CONFIG_FILE", &config)
-        .args(["--profile", "slow", "--endpoint-url", &server.endpoint])
-        .args([
-            "initiate-auth",
-            "--client-id",
-            "client",
-            "--auth-flow",
-            "REFRESH_TOKEN_AUTH",
-            "--auth-parameters",
-            "REFRESH_TOKEN=opaque",
-        ])
-        .output()
-        .unwrap();
+    let mut command = bare(home.path());
+    command.env("AWS_CONFIG_FILE", &config);
+    let output = refresh_initiate_auth_with(command, &server.endpoint, &["--profile", "slow"]);
     assert_timed_out(&output);
 }
 

@@ -109,3 +109,32 @@ pub fn bare(home: &std::path::Path) -> Command {
         .stdin(Stdio::null());
     command
 }
+
+/// `initiate-auth` (REFRESH_TOKEN_AUTH) against `endpoint`, with `options`
+/// first, from an empty home.
+pub fn refresh_initiate_auth(endpoint: &str, options: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().unwrap();
+    refresh_initiate_auth_with(bare(home.path()), endpoint, options)
+}
+
+/// [`refresh_initiate_auth`] run by `command` (to add environment variables).
+pub fn refresh_initiate_auth_with(
+    mut command: Command,
+    endpoint: &str,
+    options: &[&str],
+) -> std::process::Output {
+    command
+        .args(["--endpoint-url", endpoint])
+        .args(options)
+        .args([
+            "initiate-auth",
+            "--client-id",
+            "client",
+            "--auth-flow",
+            "REFRESH_TOKEN_AUTH",
+            "--auth-parameters",
+            "REFRESH_TOKEN=opaque",
+        ])
+        .output()
+        .unwrap()
+}
