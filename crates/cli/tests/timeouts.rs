@@ -79,3 +79,39 @@ fn negative_timeouts_are_usage_errors() {
             .contains("expected a number of seconds (0 for no timeout)"),
     );
 }
+
+#[cfg(feature = "emulator")]
+mod common;
+
+/// `tokens --verify` downloads the JWKS with the same timeouts.
+#[cfg(feature = "emulator")]
+#[test]
+fn the_jwks_download_times_out_with_exit_8() {
+    use common::{Env, PASSWORD, ok_json, run};
+    let env = Env::new();
+    ok_json(&env.run_sign_in(Env::sign_in_args("alice"), &["--password-stdin"], PASSWORD));
+    let server = LocalServer::start(Behaviour::Stall);
+    let mut command = env.bare();
+    command.args([
+        "--endpoint-url",
+        &server.endpoint,
+        "--cli-connect-timeout",
+        "1",
+        "--cli-read-timeout",
+        "1",
+        "tokens",
+        "--verify",
+    ]);
+    let output = run(command);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        TIMEOUT_LINE,
+        "{output:?}"
+    );
+    assert_eq!(output.status.code(), Some(NETWORK_EXIT));
+    let request = server.requests.lock().unwrap().concat();
+    assert!(
+        request.starts_with("GET /us-east-1_TestPool1/.well-known/jwks.json"),
+        "{request}"
+    );
+}
