@@ -104,12 +104,12 @@ pub struct Global {
 /// and the switch that lets secrets through on the command line.
 #[derive(Debug, Args, Clone, Default)]
 pub struct Habits {
-    /// Seconds to wait for a connection (0: forever; else the profile's
-    /// cli_connect_timeout, else 60).
+    /// Seconds to wait for a connection (0: forever; else the preset's or the
+    /// config file's cli_connect_timeout, else 60).
     #[arg(long, global = true, value_name = "SECONDS", value_parser = crate::sdk::parse_seconds)]
     pub cli_connect_timeout: Option<f64>,
-    /// Seconds to wait for a reply (0: forever; else the profile's
-    /// cli_read_timeout, else 60).
+    /// Seconds to wait for a reply (0: forever; else the preset's or the config
+    /// file's cli_read_timeout, else 60).
     #[arg(long, global = true, value_name = "SECONDS", value_parser = crate::sdk::parse_seconds)]
     pub cli_read_timeout: Option<f64>,
     /// Trace each request and reply on stderr, secrets redacted.

@@ -8,7 +8,6 @@
 //! region decides; `AWS_REGION` and the profile only matter for raw calls that
 //! name no pool.
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
@@ -16,7 +15,6 @@ use aws_config::meta::region::RegionProviderChain;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::Region;
 use aws_sdk_cognitoidentityprovider::config::timeout::TimeoutConfig;
-use aws_types::os_shim_internal::{Env, Fs};
 use cognito_auth_flows::HttpTimeouts;
 use cognito_auth_flows::unsigned::{StripSignature, placeholder_credentials};
 
@@ -36,7 +34,8 @@ pub struct Target {
     pub profile: Option<String>,
     /// `--endpoint-url`.
     pub endpoint_url: Option<String>,
-    /// `--cli-connect-timeout`, `--cli-read-timeout` (seconds, 0 = none).
+    /// `--cli-connect-timeout`, `--cli-read-timeout` (seconds, 0 = none), or
+    /// the config file's.
     pub timeout_flags: TimeoutFlags,
     /// `--debug`: trace requests and replies (secrets redacted) on stderr.
     pub debug: bool,
@@ -105,37 +104,21 @@ fn duration(seconds: f64) -> Option<Duration> {
     (seconds > 0.0).then(|| Duration::from_secs_f64(seconds))
 }
 
-/// The selected profile's `key` from the AWS config file (`AWS_CONFIG_FILE`).
-async fn profile_value(profile: Option<&str>, key: &str) -> Option<String> {
-    let set = aws_config::profile::load(
-        &Fs::real(),
-        &Env::real(),
-        &Default::default(),
-        profile.map(|p| Cow::Owned(p.to_owned())),
-    )
-    .await
-    .ok()?;
-    set.get(key).map(str::to_owned)
-}
-
-/// The timeouts for `target`: each flag, else the profile's `cli_connect_timeout`
-/// / `cli_read_timeout` (as `aws configure set cli_read_timeout` writes them),
-/// else 60 s.
-pub async fn timeouts(target: &Target) -> Result<Timeouts, CliError> {
-    let pick = async |flag: Option<f64>, key: &str| -> Result<Option<Duration>, CliError> {
-        let seconds = match flag {
-            Some(seconds) => seconds,
-            None => match profile_value(target.profile.as_deref(), key).await {
-                Some(text) => parse_seconds(&text)
-                    .map_err(|e| CliError::config(format!("profile setting {key}: {e}")))?,
-                None => DEFAULT_TIMEOUT_SECONDS,
-            },
-        };
+/// The timeouts for `target`: its flags (options, preset or config file), else
+/// the AWS CLI's 60 s.
+pub fn timeouts(target: &Target) -> Result<Timeouts, CliError> {
+    let pick = |seconds: Option<f64>, key: &str| -> Result<Option<Duration>, CliError> {
+        let seconds = seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS);
+        if !(seconds.is_finite() && seconds >= 0.0) {
+            return Err(CliError::config(format!(
+                "config file {key}: expected a number of seconds (0 for no timeout), got {seconds}"
+            )));
+        }
         Ok(duration(seconds))
     };
     Ok(Timeouts {
-        connect: pick(target.timeout_flags.connect, "cli_connect_timeout").await?,
-        read: pick(target.timeout_flags.read, "cli_read_timeout").await?,
+        connect: pick(target.timeout_flags.connect, "cli_connect_timeout")?,
+        read: pick(target.timeout_flags.read, "cli_read_timeout")?,
     })
 }
 
@@ -146,7 +129,7 @@ pub async fn timeouts(target: &Target) -> Result<Timeouts, CliError> {
 /// retries from the profile; connect, read, attempt and operation timeouts. (No
 /// instance metadata lookups: the pool id names its region.)
 pub async fn client(target: &Target) -> Result<Client, CliError> {
-    let timeouts = timeouts(target).await?;
+    let timeouts = timeouts(target)?;
     let explicit = target.region.clone().map(Region::new);
     let chain = if target.region_is_pools {
         RegionProviderChain::first_try(explicit)

@@ -7,9 +7,7 @@ mod local_server;
 
 use std::time::Duration;
 
-use local_server::{
-    Behaviour, LocalServer, bare, refresh_initiate_auth, refresh_initiate_auth_with,
-};
+use local_server::{Behaviour, LocalServer, bare, refresh_initiate_auth};
 
 const NETWORK_EXIT: i32 = 8;
 const TIMEOUT_LINE: &str = "cognito-auth: error: request timed out: no reply within the connect or read timeout (--cli-connect-timeout, --cli-read-timeout; 60 s each by default)\n";
@@ -48,14 +46,47 @@ fn a_reply_trickling_in_byte_by_byte_times_out_with_exit_8() {
 }
 
 #[test]
-fn the_profile_sets_the_read_timeout() {
+fn the_config_file_sets_the_read_timeout() {
     let server = LocalServer::start(Behaviour::Stall);
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("aws-config");
-    std::fs::write(&config, "[profile slow]\ncli_read_timeout = 1\n").unwrap();
-    let mut command = bare(home.path());
-    command.env("AWS_CONFIG_FILE", &config);
-    let output = refresh_initiate_auth_with(command, &server.endpoint, &["--profile", "slow"]);
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "cli_read_timeout = 1\n").unwrap();
+    let config = config.to_str().unwrap();
+    assert_timed_out(&refresh_initiate_auth(
+        &server.endpoint,
+        &["--config", config],
+    ));
+
+    // A negative value there is a configuration error (exit 7).
+    std::fs::write(home.path().join("config.toml"), "cli_read_timeout = -1\n").unwrap();
+    let output = refresh_initiate_auth(&server.endpoint, &["--config", config]);
+    assert_eq!(output.status.code(), Some(7));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "cognito-auth: error: config file cli_read_timeout: expected a number of seconds (0 for no timeout), got -1\n"
+    );
+}
+
+#[test]
+fn a_preset_sets_the_read_timeout_over_the_file() {
+    let server = LocalServer::start(Behaviour::Stall);
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "cli_read_timeout = 0\n[presets.stalled]\npool_id = \"eu-west-1_Abc123456\"\n\
+             client_id = \"client\"\nusername = \"alice\"\nendpoint_url = \"{}\"\ncli_read_timeout = 1\n",
+            server.endpoint
+        ),
+    )
+    .unwrap();
+    let output = bare(home.path())
+        .env("COGNITO_PASSWORD", "Correct-Horse-9")
+        .args(["--config", config.to_str().unwrap(), "--no-cache"])
+        .args(["sign-in", "--preset", "stalled"])
+        .output()
+        .unwrap();
     assert_timed_out(&output);
 }
 

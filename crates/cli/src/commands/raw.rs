@@ -14,7 +14,7 @@ use super::cli_input::{CliInput, CliInputArgs, Operation, either, print_skeleton
 use super::input::{env_secret, read_secret_file};
 use super::metadata::{MetadataArgs, metadata};
 use super::output::{output, with_spinner};
-use super::target::Resolved;
+use super::target::resolve_raw;
 use crate::args::Global;
 use crate::exit::{CliError, code};
 use crate::sdk;
@@ -112,17 +112,6 @@ fn collect_map(
     Ok(map)
 }
 
-fn raw_resolved(global: &Global) -> Resolved {
-    Resolved {
-        region: global.region.clone(),
-        profile: global.profile.clone(),
-        endpoint_url: global.endpoint_url.clone(),
-        timeout_flags: global.timeout_flags(),
-        debug: global.habits.debug,
-        ..Resolved::default()
-    }
-}
-
 /// `initiate-auth`.
 pub async fn initiate_auth(global: &Global, args: InitiateArgs) -> Result<u8, CliError> {
     if let Some(done) = print_skeleton(&args.input, Operation::InitiateAuth) {
@@ -139,7 +128,7 @@ pub async fn initiate_auth(global: &Global, args: InitiateArgs) -> Result<u8, Cl
         &args.auth_parameter,
         "--auth-parameter",
     )?;
-    let client = sdk::client(&raw_resolved(global).sdk_target(None)?).await?;
+    let client = sdk::client(&resolve_raw(global)?.sdk_target(None)?).await?;
     let api = auth_api(
         client,
         &client_id,
@@ -181,7 +170,7 @@ pub async fn respond(global: &Global, args: RespondArgs) -> Result<u8, CliError>
         &args.challenge_response,
         "--challenge-response",
     )?;
-    let client = sdk::client(&raw_resolved(global).sdk_target(None)?).await?;
+    let client = sdk::client(&resolve_raw(global)?.sdk_target(None)?).await?;
     let api = auth_api(
         client,
         &client_id,

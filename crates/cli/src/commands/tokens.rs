@@ -98,7 +98,7 @@ pub async fn tokens(global: &Global, args: TokensArgs) -> Result<u8, CliError> {
                 .clone()
                 .or_else(|| entry.endpoint_url.clone());
             let target = resolved.sdk_target(Some(&entry.pool_id))?;
-            let timeouts = sdk::timeouts(&target).await?.http();
+            let timeouts = sdk::timeouts(&target)?.http();
             let verdict = verify_entry(entry, endpoint.as_deref(), timeouts).await;
             match verdict {
                 Ok(()) => item["Verified"] = json!(true),
