@@ -25,9 +25,9 @@ const EXAMPLES: &str = "
   printf '%s' \"$PW\" | cognito-auth sign-in --preset dev --password-stdin \\
       --answer SOFTWARE_TOKEN_MFA=123456 --select AuthenticationResult.IdToken --output text
 
-  # Like `aws cognito-idp initiate-auth`:
+  # Like `aws cognito-idp initiate-auth` (file:// for any value):
   cognito-auth initiate-auth --client-id 3n4b... --auth-flow REFRESH_TOKEN_AUTH \\
-      --auth-parameters REFRESH_TOKEN=eyJ... --query AuthenticationResult.AccessToken
+      --auth-parameters REFRESH_TOKEN=file://refresh.txt --query AuthenticationResult.AccessToken
 
   # Refresh and inspect the cached tokens, then sign out everywhere:
   cognito-auth refresh && cognito-auth tokens --verify && cognito-auth sign-out --global";
@@ -62,7 +62,8 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args, Clone)]
 pub struct Global {
-    /// AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile, the pool id's region).
+    /// AWS region for calls without a pool id (else AWS_REGION, AWS_DEFAULT_REGION,
+    /// the profile). A pool id's own region always wins; naming another is an error.
     #[arg(long, global = true)]
     pub region: Option<String>,
     /// Named profile from ~/.aws/config (region, endpoint_url, retries).
@@ -80,8 +81,14 @@ pub struct Global {
     /// Never prompt, even on a terminal.
     #[arg(long, global = true)]
     pub no_input: bool,
-    /// Output format.
-    #[arg(long, global = true, value_enum, default_value = "json")]
+    /// Output format (else AWS_DEFAULT_OUTPUT, else json).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "AWS_DEFAULT_OUTPUT",
+        default_value = "json"
+    )]
     pub output: OutputFormat,
     /// Part of the result to print: `*`, a property or a dotted path (AWS Tools' -Select).
     #[arg(long, global = true, value_name = "PATH")]
@@ -89,6 +96,41 @@ pub struct Global {
     /// JMESPath expression applied to the result (the AWS CLI's --query).
     #[arg(long, global = true, value_name = "JMESPATH")]
     pub query: Option<String>,
+    #[command(flatten)]
+    pub habits: Habits,
+}
+
+/// AWS CLI habits every command accepts: timeouts, `--debug`, `--no-cli-pager`,
+/// and the switch that lets secrets through on the command line.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Habits {
+    /// Seconds to wait for a connection (0: forever; else the preset's or the
+    /// config file's cli_connect_timeout, else 60).
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = crate::sdk::parse_seconds)]
+    pub cli_connect_timeout: Option<f64>,
+    /// Seconds to wait for a reply (0: forever; else the preset's or the config
+    /// file's cli_read_timeout, else 60).
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = crate::sdk::parse_seconds)]
+    pub cli_read_timeout: Option<f64>,
+    /// Trace each request and reply on stderr, secrets redacted.
+    #[arg(long, global = true)]
+    pub debug: bool,
+    /// Accepted for the AWS CLI's sake: output is never paged.
+    #[arg(long, global = true)]
+    pub no_cli_pager: bool,
+    /// Allow passwords on the command line (they show in the process list).
+    #[arg(long, global = true)]
+    pub allow_secrets_on_argv: bool,
+}
+
+impl Global {
+    /// `--cli-connect-timeout` and `--cli-read-timeout`.
+    pub fn timeout_flags(&self) -> crate::sdk::TimeoutFlags {
+        crate::sdk::TimeoutFlags {
+            connect: self.habits.cli_connect_timeout,
+            read: self.habits.cli_read_timeout,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,12 +149,12 @@ pub enum Command {
     SignIn(commands::sign_in::SignInArgs),
     /// InitiateAuth, as `aws cognito-idp initiate-auth`.
     #[command(
-        after_help = "Examples:\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME=alice,PASSWORD=\"$PASSWORD\"\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow REFRESH_TOKEN_AUTH --auth-parameters '{\"REFRESH_TOKEN\": \"...\"}' --query AuthenticationResult.IdToken --output text"
+        after_help = "Examples:\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow USER_PASSWORD_AUTH --auth-parameter USERNAME=alice --auth-parameter PASSWORD=file://password.txt\n  cognito-auth initiate-auth --cli-input-json file://request.json   # from --generate-cli-skeleton\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow REFRESH_TOKEN_AUTH --auth-parameters '{\"REFRESH_TOKEN\": \"...\"}' --query AuthenticationResult.IdToken --output text"
     )]
     InitiateAuth(commands::raw::InitiateArgs),
     /// RespondToAuthChallenge, as `aws cognito-idp respond-to-auth-challenge`.
     #[command(
-        after_help = "Example:\n  cognito-auth respond-to-auth-challenge --client-id 3n4b5urk1ft4fl3mg5e62d9ado --challenge-name SOFTWARE_TOKEN_MFA --session \"$SESSION\" --challenge-responses USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456"
+        after_help = "Example:\n  cognito-auth respond-to-auth-challenge --client-id 3n4b5urk1ft4fl3mg5e62d9ado --challenge-name SOFTWARE_TOKEN_MFA --session file://session.txt --challenge-responses USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456"
     )]
     RespondToAuthChallenge(commands::raw::RespondArgs),
     /// Refresh cached (or given) tokens.

@@ -9,7 +9,12 @@
 //! client_secret_file = "~/.config/cognito-auth/dev.secret"   # or client_secret_env = "DEV_SECRET"
 //! username = "alice"
 //! endpoint_url = "http://127.0.0.1:9229"                      # optional
+//! cli_read_timeout = 30                                        # optional, seconds
 //! ```
+//!
+//! `cli_connect_timeout` and `cli_read_timeout` (seconds, 0 for none) may also
+//! stand at the top, for every command; the AWS CLI has them only as options,
+//! not as config-file entries, so they live here.
 //!
 //! A preset names where the client secret is, never the secret itself, so the
 //! file can be shared.
@@ -23,13 +28,17 @@ use serde::Deserialize;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// Seconds to wait for a connection, for every command.
+    pub cli_connect_timeout: Option<f64>,
+    /// Seconds to wait for a reply, for every command.
+    pub cli_read_timeout: Option<f64>,
     /// Presets by name.
     #[serde(default)]
     pub presets: BTreeMap<String, Preset>,
 }
 
 /// One named preset. Command-line options override every field.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Preset {
     /// AWS region.
@@ -48,6 +57,10 @@ pub struct Preset {
     pub endpoint_url: Option<String>,
     /// AWS profile for the operations that need credentials.
     pub profile: Option<String>,
+    /// Seconds to wait for a connection (over the file's top-level value).
+    pub cli_connect_timeout: Option<f64>,
+    /// Seconds to wait for a reply (over the file's top-level value).
+    pub cli_read_timeout: Option<f64>,
 }
 
 /// Config failures.

@@ -103,9 +103,17 @@ pub fn code_for(error: &FlowsError) -> u8 {
 
 impl From<FlowsError> for CliError {
     fn from(error: FlowsError) -> Self {
+        let message = match error {
+            FlowsError::Timeout => {
+                "request timed out: no reply within the connect or read timeout \
+                 (--cli-connect-timeout, --cli-read-timeout; 60 s each by default)"
+                    .to_owned()
+            }
+            _ => one_line(&error.to_string()),
+        };
         Self {
             code: code_for(&error),
-            message: one_line(&error.to_string()),
+            message,
         }
     }
 }
@@ -138,7 +146,8 @@ pub const TABLE: &str = "\
 Exit codes:
   0   success
   1   any other error
-  2   usage: bad arguments, missing password or answer, unreadable file
+  2   usage: bad arguments, missing password or answer, unreadable file,
+      a password on the command line, a --region contradicting the pool id
   3   wrong username or password (or unknown user)
   4   locked out after too many failed attempts
   5   user state: disabled, not confirmed, password reset required

@@ -10,9 +10,12 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod argv;
 mod commands;
 mod config;
+mod debug;
 mod exit;
+mod format;
 mod prompt;
 mod sdk;
 mod select;
@@ -51,7 +54,20 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let argv = match argv::prepare(std::env::args_os().collect()) {
+        Ok(argv) => argv,
+        Err(error) => {
+            ui::error_line(&error);
+            return ExitCode::from(error.code);
+        }
+    };
+    let cli = Cli::parse_from(argv.args);
+    if let Some(hint) = argv.secret_on_argv
+        && !cli.global.habits.allow_secrets_on_argv
+    {
+        ui::error_line(&CliError::usage(hint));
+        return ExitCode::from(exit::code::USAGE);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -3,8 +3,8 @@
 //! code on stderr.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
-use std::path::Path;
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
 
 use cognito_auth_flows::{
     Answer, ChallengeHandler, CodeKind, Declined, MfaKind, Prompt, TotpSetup,
@@ -88,11 +88,13 @@ pub fn totp_code(secret_base32: &str) -> Option<String> {
     totp_code_at(secret_base32, now)
 }
 
-/// Prints an MFA_SETUP secret as text and as a QR code, on stderr.
-pub fn show_totp_setup(setup: &TotpSetup) {
-    ui::note("Set up an authenticator app (TOTP) for this user.");
-    ui::note(&format!("  secret: {}", setup.secret.expose_secret()));
-    ui::note(&format!("  uri:    {}", setup.uri.expose_secret()));
+/// An MFA_SETUP secret as text, its otpauth URI and a QR code of it.
+fn totp_setup_text(setup: &TotpSetup) -> String {
+    let mut text = format!(
+        "Set up an authenticator app (TOTP) for this user.\n  secret: {}\n  uri:    {}\n",
+        setup.secret.expose_secret(),
+        setup.uri.expose_secret()
+    );
     if let Ok(code) = qrcode::QrCode::new(setup.uri.expose_secret().as_bytes()) {
         use qrcode::render::unicode::Dense1x2;
         let image = code
@@ -101,8 +103,51 @@ pub fn show_totp_setup(setup: &TotpSetup) {
             .light_color(Dense1x2::Dark)
             .quiet_zone(true)
             .build();
-        ui::note(&image);
+        text.push_str(&image);
+        text.push('\n');
     }
+    text
+}
+
+/// Hands an MFA_SETUP secret to the user without leaving it in logs: into
+/// `out` (created owner-only) when given, else on stderr when it is a terminal.
+/// Otherwise it goes nowhere, and the setup is declined with where to get it.
+pub fn show_totp_setup(setup: &TotpSetup, out: Option<&Path>) -> Result<(), Declined> {
+    let text = totp_setup_text(setup);
+    match out {
+        Some(path) => {
+            write_private(path, &text).map_err(|e| {
+                Declined(format!(
+                    "cannot write the TOTP secret to {}: {e}",
+                    path.display()
+                ))
+            })?;
+            ui::note(&format!(
+                "cognito-auth: the authenticator (TOTP) secret, URI and QR code are in {}",
+                path.display()
+            ));
+            Ok(())
+        }
+        None if std::io::stderr().is_terminal() => {
+            ui::note(text.trim_end());
+            Ok(())
+        }
+        None => Err(Declined(
+            "MFA_SETUP: the authenticator secret is not printed because stderr is not a terminal \
+             (it would end up in logs); pass --totp-secret-out FILE to receive it"
+                .into(),
+        )),
+    }
+}
+
+/// Writes `text` to a new file only its owner can read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
 }
 
 /// The CLI's challenge handler.
@@ -116,6 +161,8 @@ pub struct CliHandler {
     pub password: Option<SecretString>,
     /// Hidden while prompting.
     pub spinner: Spinner,
+    /// `--totp-secret-out`: where an MFA_SETUP secret goes.
+    pub totp_secret_out: Option<PathBuf>,
 }
 
 fn kind_label(kind: CodeKind) -> &'static str {
@@ -204,7 +251,7 @@ impl CliHandler {
                 ))?))
             }
             Prompt::TotpSetup(setup) => {
-                show_totp_setup(setup);
+                show_totp_setup(setup, self.totp_secret_out.as_deref())?;
                 let names = ["MFA_SETUP", "SOFTWARE_TOKEN_MFA", "CODE"];
                 if let Some(code) = self.given(&names) {
                     let code = if code.eq_ignore_ascii_case("auto") {

@@ -1,5 +1,4 @@
-//! Picking part of a response: AWS Tools' `-Select`, JMESPath `--query`, and the
-//! `json` / `text` output formats.
+//! Picking part of a response: AWS Tools' `-Select` and JMESPath `--query`.
 
 use serde_json::Value;
 
@@ -48,68 +47,7 @@ pub fn query(value: &Value, expression: &str) -> Result<Value, SelectError> {
     serde_json::to_value(&*result).map_err(|err| SelectError::Query(err.to_string()))
 }
 
-/// The `--output` formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    /// Pretty JSON.
-    Json,
-    /// The AWS CLI's text format: scalars bare, arrays tab-separated, objects as
-    /// their values in key order.
-    Text,
-}
-
-/// Renders `value` in `format`, with a trailing newline.
-pub fn render(value: &Value, format: OutputFormat) -> String {
-    match format {
-        OutputFormat::Json => {
-            let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-            text.push('\n');
-            text
-        }
-        OutputFormat::Text => {
-            let mut lines = Vec::new();
-            text_lines(value, &mut lines);
-            let mut text = lines.join("\n");
-            text.push('\n');
-            text
-        }
-    }
-}
-
-fn scalar(value: &Value) -> Option<String> {
-    match value {
-        Value::Null => Some("None".to_owned()),
-        Value::Bool(b) => Some(if *b { "True" } else { "False" }.to_owned()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(s) => Some(s.clone()),
-        Value::Array(_) | Value::Object(_) => None,
-    }
-}
-
-fn text_lines(value: &Value, lines: &mut Vec<String>) {
-    match value {
-        Value::Array(items) if items.iter().all(|item| scalar(item).is_some()) => {
-            lines.push(
-                items
-                    .iter()
-                    .filter_map(scalar)
-                    .collect::<Vec<_>>()
-                    .join("\t"),
-            );
-        }
-        Value::Array(items) => items.iter().for_each(|item| text_lines(item, lines)),
-        Value::Object(fields) => {
-            let scalars: Vec<String> = fields.values().filter_map(scalar).collect();
-            if !scalars.is_empty() {
-                lines.push(scalars.join("\t"));
-            }
-            for nested in fields.values().filter(|v| scalar(v).is_none()) {
-                text_lines(nested, lines);
-            }
-        }
-        other => lines.extend(scalar(other)),
-    }
-}
+pub use crate::format::{OutputFormat, render};
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -155,18 +93,5 @@ mod tests {
             json!(["Bearer", 3600])
         );
         assert!(query(&r, "AuthenticationResult.[").is_err());
-    }
-
-    #[test]
-    fn text_output_is_bare() {
-        assert_eq!(render(&json!("id.jwt"), OutputFormat::Text), "id.jwt\n");
-        assert_eq!(
-            render(&json!(["Bearer", 3600]), OutputFormat::Text),
-            "Bearer\t3600\n"
-        );
-        assert_eq!(
-            render(&json!({"A": "x", "B": 1}), OutputFormat::Text),
-            "x\t1\n"
-        );
     }
 }

@@ -55,13 +55,32 @@ pub fn note_inline(text: &str) {
     let _ = std::io::stderr().flush();
 }
 
-/// Prints the one error line.
+/// `text` with control characters (escape sequences, carriage returns, bells)
+/// shown as `\x1b`-style escapes, so text a server sent cannot drive the terminal.
+pub fn escape_control(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            let code = u32::from(c);
+            if code <= 0xff {
+                escaped.push_str(&format!("\\x{code:02x}"));
+            } else {
+                escaped.push_str(&format!("\\u{{{code:x}}}"));
+            }
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
+}
+
+/// Prints the one error line (its text escaped: it may quote the server).
 pub fn error_line(error: &CliError) {
     let colour = stderr_colour();
     note(&format!(
         "cognito-auth: {} {}",
         paint(colour, "1;31", "error:"),
-        error.message
+        escape_control(&error.message)
     ));
 }
 

@@ -427,9 +427,16 @@ fn totp_mfa_with_answers_file_and_answer_flag() {
     };
     let answers = env.path("answers.toml");
     write(&answers, "MFA_SETUP = \"auto\"\n");
-    let output = bob_signs_in(&["--answers-file", answers.to_str().unwrap()]);
+    let secret_out = env.path("totp-secret.txt");
+    let output = bob_signs_in(&[
+        "--answers-file",
+        answers.to_str().unwrap(),
+        "--totp-secret-out",
+        secret_out.to_str().unwrap(),
+    ]);
     ok_json(&output);
-    let err = stderr(&output);
+    // stderr is not a terminal here: the secret goes to --totp-secret-out.
+    let err = std::fs::read_to_string(&secret_out).unwrap();
     let secret = secret_from(&err);
     assert!(err.contains("otpauth://totp/"), "{err}");
     assert!(
@@ -470,6 +477,7 @@ fn new_password_required_through_sign_in() {
         Env::sign_in_args("carol"),
         &[
             "--password-stdin",
+            "--allow-secrets-on-argv",
             "--answer",
             "NEW_PASSWORD=Brand-New-Pass-7",
         ],
@@ -490,6 +498,7 @@ fn initiate_auth_and_respond_like_the_aws_cli() {
         CLIENT,
         "USER_PASSWORD_AUTH",
         &[
+            "--allow-secrets-on-argv",
             "--auth-parameters",
             &format!("USERNAME=alice,PASSWORD={PASSWORD}"),
             "--client-metadata",
@@ -542,6 +551,7 @@ fn initiate_auth_and_respond_like_the_aws_cli() {
             &[
                 "--auth-parameter",
                 "USERNAME=alice",
+                "--allow-secrets-on-argv",
                 "--auth-parameter",
                 &format!("PASSWORD={PASSWORD}"),
                 "--select",
@@ -558,6 +568,7 @@ fn initiate_auth_and_respond_like_the_aws_cli() {
         CLIENT,
         "USER_PASSWORD_AUTH",
         &[
+            "--allow-secrets-on-argv",
             "--auth-parameters",
             "USERNAME=carol,PASSWORD=Temporary-Pass-1",
         ],
@@ -570,6 +581,7 @@ fn initiate_auth_and_respond_like_the_aws_cli() {
         CLIENT,
         "--challenge-name",
         "NEW_PASSWORD_REQUIRED",
+        "--allow-secrets-on-argv",
         "--challenge-responses",
         "USERNAME=carol,NEW_PASSWORD=Another-Pass-8",
         "--session",
@@ -585,7 +597,11 @@ fn initiate_auth_and_respond_like_the_aws_cli() {
     let output = env.run_args(initiate_auth_args(
         CLIENT,
         "USER_PASSWORD_AUTH",
-        &["--auth-parameters", "USERNAME=alice,PASSWORD=nope-nope-1"],
+        &[
+            "--allow-secrets-on-argv",
+            "--auth-parameters",
+            "USERNAME=alice,PASSWORD=nope-nope-1",
+        ],
     ));
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     assert_eq!(stderr(&output).lines().count(), 1);

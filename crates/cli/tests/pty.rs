@@ -34,17 +34,20 @@ fn password_and_totp_code_typed_at_prompts_without_echoing_the_password() {
     // Set up TOTP for tess without a terminal, to learn the secret.
     let answers = env.path("answers.toml");
     write(&answers, "MFA_SETUP = \"auto\"\n");
+    let secret_out = env.path("totp-secret.txt");
     let output = env.run_sign_in(
         Env::mfa_sign_in_args("tess"),
         &[
             "--password-stdin",
             "--answers-file",
             answers.to_str().unwrap(),
+            "--totp-secret-out",
+            secret_out.to_str().unwrap(),
         ],
         PASSWORD,
     );
     ok_json(&output);
-    let secret = secret_from(&stderr(&output));
+    let secret = secret_from(&std::fs::read_to_string(&secret_out).unwrap());
 
     let command = tty_command(&env, Env::mfa_sign_in_args("tess"));
     let mut session = spawn_command(command, Some(60_000)).unwrap();

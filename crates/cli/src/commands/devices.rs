@@ -49,7 +49,7 @@ pub async fn devices(global: &Global, command: DevicesCommand) -> Result<u8, Cli
             if remote {
                 let cached = cached_for(global, &resolved)?;
                 let resolved = with_cached_origin(resolved, &cached);
-                let client = sdk::client(&resolved.sdk_target(Some(&cached.pool_id))).await;
+                let client = sdk::client(&resolved.sdk_target(Some(&cached.pool_id))?).await?;
                 let spinner = Spinner::start("ListDevices…");
                 let out = with_spinner(
                     &spinner,
@@ -109,7 +109,7 @@ pub async fn devices(global: &Global, command: DevicesCommand) -> Result<u8, Cli
             let mut remote = false;
             if !local_only && let Ok(cached) = cached_for(global, &resolved) {
                 let resolved = with_cached_origin(resolved, &cached);
-                let client = sdk::client(&resolved.sdk_target(Some(&cached.pool_id))).await;
+                let client = sdk::client(&resolved.sdk_target(Some(&cached.pool_id))?).await?;
                 let spinner = Spinner::start("ForgetDevice…");
                 with_spinner(
                     &spinner,

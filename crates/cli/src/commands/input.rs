@@ -2,21 +2,13 @@
 //! standard input, and whether a person is at the terminal.
 
 use std::io::{IsTerminal, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use secrecy::SecretString;
 
 use crate::args::Global;
+use crate::argv::expand_home;
 use crate::exit::CliError;
-
-fn expand_home(path: &Path) -> PathBuf {
-    if let Ok(rest) = path.strip_prefix("~")
-        && let Some(base) = directories::BaseDirs::new()
-    {
-        return base.home_dir().join(rest);
-    }
-    path.to_owned()
-}
 
 /// A secret file's text without its trailing line break; `~` is the home directory.
 pub fn read_secret_file(path: &Path) -> Result<SecretString, CliError> {

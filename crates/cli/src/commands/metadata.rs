@@ -12,8 +12,11 @@ pub struct MetadataArgs {
     /// ClientMetadata for the pool's Lambda triggers: `K=V,K=V` or JSON.
     #[arg(long, value_name = "MAP")]
     client_metadata: Option<String>,
-    /// AnalyticsMetadata.AnalyticsEndpointId (Amazon Pinpoint).
-    #[arg(long, value_name = "ID")]
+    /// AnalyticsMetadata (Amazon Pinpoint): `AnalyticsEndpointId=...` or JSON.
+    #[arg(long, value_name = "MAP", conflicts_with = "analytics_endpoint_id")]
+    analytics_metadata: Option<String>,
+    /// The old spelling of `--analytics-metadata AnalyticsEndpointId=ID`.
+    #[arg(long, value_name = "ID", hide = true)]
     analytics_endpoint_id: Option<String>,
     /// UserContextData: `EncodedData=...,IpAddress=...` or JSON.
     #[arg(long, value_name = "MAP")]
@@ -27,6 +30,15 @@ pub fn metadata(args: &MetadataArgs) -> Result<Metadata, CliError> {
         metadata.client_metadata = shorthand::parse_map("--client-metadata", text)?;
     }
     metadata.analytics_endpoint_id = args.analytics_endpoint_id.clone();
+    if let Some(text) = &args.analytics_metadata {
+        let map = shorthand::parse_map("--analytics-metadata", text)?;
+        if let Some(key) = map.keys().find(|k| *k != "AnalyticsEndpointId") {
+            return Err(CliError::usage(format!(
+                "--analytics-metadata: unknown key {key} (AnalyticsEndpointId)"
+            )));
+        }
+        metadata.analytics_endpoint_id = map.get("AnalyticsEndpointId").cloned();
+    }
     if let Some(text) = &args.user_context_data {
         let map = shorthand::parse_map("--user-context-data", text)?;
         for key in map.keys() {

@@ -13,6 +13,7 @@ pub mod sign_in;
 pub mod sign_out;
 pub mod tokens;
 
+mod cli_input;
 mod input;
 mod metadata;
 mod output;

@@ -10,10 +10,11 @@ use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use clap::Args;
 use cognito_auth_flows::{AuthApi, Metadata};
 
+use super::cli_input::{CliInput, CliInputArgs, Operation, either, print_skeleton};
 use super::input::{env_secret, read_secret_file};
 use super::metadata::{MetadataArgs, metadata};
 use super::output::{output, with_spinner};
-use super::target::Resolved;
+use super::target::resolve_raw;
 use crate::args::Global;
 use crate::exit::{CliError, code};
 use crate::sdk;
@@ -24,11 +25,11 @@ use crate::ui::Spinner;
 #[derive(Debug, Args)]
 pub struct InitiateArgs {
     /// App client id.
-    #[arg(long)]
-    client_id: String,
+    #[arg(long, required_unless_present_any = ["cli_input_json", "generate_cli_skeleton"])]
+    client_id: Option<String>,
     /// USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH, USER_AUTH, ...
-    #[arg(long)]
-    auth_flow: String,
+    #[arg(long, required_unless_present_any = ["cli_input_json", "generate_cli_skeleton"])]
+    auth_flow: Option<String>,
     /// AuthParameters: `K=V,K=V` or JSON.
     #[arg(long, value_name = "MAP")]
     auth_parameters: Option<String>,
@@ -43,17 +44,19 @@ pub struct InitiateArgs {
     client_secret_file: Option<PathBuf>,
     #[command(flatten)]
     metadata: MetadataArgs,
+    #[command(flatten)]
+    input: CliInputArgs,
 }
 
 /// `respond-to-auth-challenge`.
 #[derive(Debug, Args)]
 pub struct RespondArgs {
     /// App client id.
-    #[arg(long)]
-    client_id: String,
+    #[arg(long, required_unless_present_any = ["cli_input_json", "generate_cli_skeleton"])]
+    client_id: Option<String>,
     /// The ChallengeName being answered.
-    #[arg(long)]
-    challenge_name: String,
+    #[arg(long, required_unless_present_any = ["cli_input_json", "generate_cli_skeleton"])]
+    challenge_name: Option<String>,
     /// ChallengeResponses: `K=V,K=V` or JSON.
     #[arg(long, value_name = "MAP")]
     challenge_responses: Option<String>,
@@ -68,6 +71,8 @@ pub struct RespondArgs {
     client_secret_file: Option<PathBuf>,
     #[command(flatten)]
     metadata: MetadataArgs,
+    #[command(flatten)]
+    input: CliInputArgs,
 }
 
 /// The app client's calls: its secret (from the file, else `COGNITO_CLIENT_SECRET`)
@@ -92,13 +97,14 @@ fn auth_api(
 
 fn collect_map(
     name: &str,
+    document: Option<BTreeMap<String, String>>,
     whole: Option<&String>,
     pairs: &[String],
     pair_name: &str,
 ) -> Result<BTreeMap<String, String>, CliError> {
     let mut map = match whole {
         Some(text) => shorthand::parse_map(name, text)?,
-        None => BTreeMap::new(),
+        None => document.unwrap_or_default(),
     };
     for pair in pairs {
         shorthand::add_pair(pair_name, &mut map, pair)?;
@@ -106,38 +112,37 @@ fn collect_map(
     Ok(map)
 }
 
-fn raw_resolved(global: &Global) -> Resolved {
-    Resolved {
-        region: global.region.clone(),
-        profile: global.profile.clone(),
-        endpoint_url: global.endpoint_url.clone(),
-        ..Resolved::default()
-    }
-}
-
 /// `initiate-auth`.
 pub async fn initiate_auth(global: &Global, args: InitiateArgs) -> Result<u8, CliError> {
+    if let Some(done) = print_skeleton(&args.input, Operation::InitiateAuth) {
+        return done;
+    }
+    let mut document = CliInput::read(&args.input)?;
+    let client_id = either(args.client_id, document.client_id.take(), "--client-id")?;
+    let auth_flow = either(args.auth_flow, document.auth_flow.take(), "--auth-flow")?;
+    let session = args.session.or(document.session.take());
     let mut parameters = collect_map(
         "--auth-parameters",
+        document.auth_parameters.take(),
         args.auth_parameters.as_ref(),
         &args.auth_parameter,
         "--auth-parameter",
     )?;
-    let client = sdk::client(&raw_resolved(global).sdk_target(None)).await;
+    let client = sdk::client(&resolve_raw(global)?.sdk_target(None)?).await?;
     let api = auth_api(
         client,
-        &args.client_id,
+        &client_id,
         args.client_secret_file.as_ref(),
-        metadata(&args.metadata)?,
+        document.fill_metadata(metadata(&args.metadata)?),
     )?;
     api.add_secret_hash(&mut parameters);
     let spinner = Spinner::start("InitiateAuth…");
     let reply = with_spinner(
         &spinner,
         api.initiate_auth(
-            AuthFlowType::from(args.auth_flow.as_str()),
+            AuthFlowType::from(auth_flow.as_str()),
             parameters,
-            args.session.as_deref(),
+            session.as_deref(),
         ),
     )
     .await?;
@@ -147,27 +152,39 @@ pub async fn initiate_auth(global: &Global, args: InitiateArgs) -> Result<u8, Cl
 
 /// `respond-to-auth-challenge`.
 pub async fn respond(global: &Global, args: RespondArgs) -> Result<u8, CliError> {
+    if let Some(done) = print_skeleton(&args.input, Operation::RespondToAuthChallenge) {
+        return done;
+    }
+    let mut document = CliInput::read(&args.input)?;
+    let client_id = either(args.client_id, document.client_id.take(), "--client-id")?;
+    let challenge_name = either(
+        args.challenge_name,
+        document.challenge_name.take(),
+        "--challenge-name",
+    )?;
+    let session = args.session.or(document.session.take());
     let mut responses = collect_map(
         "--challenge-responses",
+        document.challenge_responses.take(),
         args.challenge_responses.as_ref(),
         &args.challenge_response,
         "--challenge-response",
     )?;
-    let client = sdk::client(&raw_resolved(global).sdk_target(None)).await;
+    let client = sdk::client(&resolve_raw(global)?.sdk_target(None)?).await?;
     let api = auth_api(
         client,
-        &args.client_id,
+        &client_id,
         args.client_secret_file.as_ref(),
-        metadata(&args.metadata)?,
+        document.fill_metadata(metadata(&args.metadata)?),
     )?;
     api.add_secret_hash(&mut responses);
     let spinner = Spinner::start("RespondToAuthChallenge…");
     let reply = with_spinner(
         &spinner,
         api.respond_to_auth_challenge(
-            ChallengeNameType::from(args.challenge_name.as_str()),
+            ChallengeNameType::from(challenge_name.as_str()),
             responses,
-            args.session.as_deref(),
+            session.as_deref(),
         ),
     )
     .await?;

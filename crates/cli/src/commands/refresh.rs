@@ -64,7 +64,7 @@ pub async fn refresh(global: &Global, args: RefreshArgs) -> Result<u8, CliError>
     };
     let pool_id = required(resolved.pool_id.clone(), "--pool-id")?;
     let client_id = required(resolved.client_id.clone(), "--client-id")?;
-    let client = sdk::client(&resolved.sdk_target(Some(&pool_id))).await;
+    let client = sdk::client(&resolved.sdk_target(Some(&pool_id))?).await?;
     let mut builder = Flows::builder(client, &pool_id, &client_id);
     if let Some(secret) = &resolved.secret {
         builder = builder.client_secret(secret.clone());

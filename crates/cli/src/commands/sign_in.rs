@@ -60,6 +60,10 @@ pub struct SignInArgs {
     /// Confirm and remember this device (ConfirmDevice, UpdateDeviceStatus).
     #[arg(long)]
     remember_device: bool,
+    /// Write an MFA_SETUP's authenticator secret, URI and QR code to this new
+    /// owner-only file (else they go to stderr, and only when it is a terminal).
+    #[arg(long, value_name = "FILE")]
+    totp_secret_out: Option<PathBuf>,
     /// DeviceName sent with ConfirmDevice.
     #[arg(long, value_name = "NAME")]
     device_name: Option<String>,
@@ -142,7 +146,7 @@ pub async fn sign_in(global: &Global, args: SignInArgs) -> Result<u8, CliError> 
     let password = read_password(&args, interactive, &username, needs_password)?;
     let metadata = metadata(&args.metadata)?;
 
-    let client = sdk::client(&resolved.sdk_target(Some(&pool_id))).await;
+    let client = sdk::client(&resolved.sdk_target(Some(&pool_id))?).await?;
     let mut builder = Flows::builder(client, &pool_id, &client_id);
     if let Some(secret) = &resolved.secret {
         builder = builder.client_secret(secret.clone());
@@ -188,6 +192,7 @@ pub async fn sign_in(global: &Global, args: SignInArgs) -> Result<u8, CliError> 
         interactive,
         password,
         spinner: spinner.clone(),
+        totp_secret_out: args.totp_secret_out.clone(),
     };
     let tokens = with_spinner(&spinner, flows.sign_in(&request, &handler)).await?;
     report_notices(&tokens);

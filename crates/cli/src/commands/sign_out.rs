@@ -30,7 +30,7 @@ pub async fn sign_out(global: &Global, args: SignOutArgs) -> Result<u8, CliError
     let resolved = resolve(global, &args.target)?;
     let cached = cached_for(global, &resolved)?;
     let resolved = with_cached_origin(resolved, &cached);
-    let client = sdk::client(&resolved.sdk_target(Some(&cached.pool_id))).await;
+    let client = sdk::client(&resolved.sdk_target(Some(&cached.pool_id))?).await?;
     let spinner = Spinner::start("Signing out…");
     let what = if args.global {
         with_spinner(

@@ -10,7 +10,7 @@ use secrecy::SecretString;
 
 use super::input::{env_secret, read_secret_file};
 use crate::args::Global;
-use crate::config::{self, Preset};
+use crate::config::{self, Config, Preset};
 use crate::exit::CliError;
 use crate::sdk;
 use crate::store::{CachedTokens, FileDeviceStore, Origin, TokenCache};
@@ -45,25 +45,63 @@ pub struct Resolved {
     pub region: Option<String>,
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
+    pub timeout_flags: sdk::TimeoutFlags,
+    pub debug: bool,
+}
+
+/// The config file: `--config FILE` (which must exist), else the default one
+/// (an empty config when missing).
+fn load_config(global: &Global) -> Result<(Config, Option<PathBuf>), CliError> {
+    let (path, explicit) = match &global.config {
+        Some(path) => (path.clone(), true),
+        None => match config::default_path() {
+            Some(path) => (path, false),
+            None => return Ok((Config::default(), None)),
+        },
+    };
+    Ok((config::load(&path, explicit)?, Some(path)))
+}
+
+/// The timeouts: the options, else the preset's, else the config file's.
+fn timeout_flags(global: &Global, config: &Config, preset: &Preset) -> sdk::TimeoutFlags {
+    let flags = global.timeout_flags();
+    sdk::TimeoutFlags {
+        connect: flags
+            .connect
+            .or(preset.cli_connect_timeout)
+            .or(config.cli_connect_timeout),
+        read: flags
+            .read
+            .or(preset.cli_read_timeout)
+            .or(config.cli_read_timeout),
+    }
+}
+
+/// What a raw call (no pool, no preset) takes from the options and config file.
+pub fn resolve_raw(global: &Global) -> Result<Resolved, CliError> {
+    let (config, _) = load_config(global)?;
+    Ok(Resolved {
+        region: global.region.clone(),
+        profile: global.profile.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+        timeout_flags: timeout_flags(global, &config, &Preset::default()),
+        debug: global.habits.debug,
+        ..Resolved::default()
+    })
 }
 
 /// Resolves `target`: each value from its argument, else the preset (the client
 /// secret from `--client-secret-file`, else COGNITO_CLIENT_SECRET, else the preset's).
 pub fn resolve(global: &Global, target: &TargetArgs) -> Result<Resolved, CliError> {
+    let (config, path) = load_config(global)?;
     let preset = match &target.preset {
         Some(name) => {
-            let (path, explicit) = match &global.config {
-                Some(path) => (path.clone(), true),
-                None => (
-                    config::default_path()
-                        .ok_or_else(|| CliError::config("no config directory for presets"))?,
-                    false,
-                ),
-            };
-            config::load(&path, explicit)?.preset(name, &path)?.clone()
+            let path = path.ok_or_else(|| CliError::config("no config directory for presets"))?;
+            config.preset(name, &path)?.clone()
         }
         None => Preset::default(),
     };
+    let timeout_flags = timeout_flags(global, &config, &preset);
     let secret = match &target.client_secret_file {
         Some(path) => Some(read_secret_file(path)?),
         None => match env_secret("COGNITO_CLIENT_SECRET") {
@@ -85,6 +123,8 @@ pub fn resolve(global: &Global, target: &TargetArgs) -> Result<Resolved, CliErro
         region: global.region.clone().or(preset.region),
         profile: global.profile.clone().or(preset.profile),
         endpoint_url: global.endpoint_url.clone().or(preset.endpoint_url),
+        timeout_flags,
+        debug: global.habits.debug,
     })
 }
 
@@ -101,16 +141,29 @@ impl Resolved {
         }
     }
 
-    /// Where the SDK client sends requests; `pool_id` supplies a fallback region.
-    pub fn sdk_target(&self, pool_id: Option<&str>) -> sdk::Target {
-        sdk::Target {
-            region: self.region.clone(),
+    /// Where the SDK client sends requests. A pool lives in one region, so
+    /// `pool_id`'s region is used, and a `--region` (or preset region) naming
+    /// another is a usage error; without a pool id the AWS CLI's order applies.
+    pub fn sdk_target(&self, pool_id: Option<&str>) -> Result<sdk::Target, CliError> {
+        let pool_region = pool_id
+            .and_then(|p| PoolId::parse(p).ok())
+            .map(|p| p.region().to_owned());
+        if let (Some(pool_region), Some(region)) = (&pool_region, &self.region)
+            && pool_region != region
+        {
+            return Err(CliError::usage(format!(
+                "--region {region} contradicts the pool id {}, which lives in {pool_region}: drop --region (a pool's region comes from its id)",
+                pool_id.unwrap_or_default()
+            )));
+        }
+        Ok(sdk::Target {
+            region_is_pools: pool_region.is_some(),
+            region: pool_region.or_else(|| self.region.clone()),
             profile: self.profile.clone(),
             endpoint_url: self.endpoint_url.clone(),
-            pool_region: pool_id
-                .and_then(|p| PoolId::parse(p).ok())
-                .map(|p| p.region().to_owned()),
-        }
+            timeout_flags: self.timeout_flags,
+            debug: self.debug,
+        })
     }
 }
 

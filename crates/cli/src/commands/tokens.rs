@@ -11,6 +11,7 @@ use super::output::output;
 use super::target::{TargetArgs, resolve};
 use crate::args::Global;
 use crate::exit::{CliError, code};
+use crate::sdk;
 use crate::store::{CachedTokens, TokenCache};
 
 /// `tokens`.
@@ -38,14 +39,12 @@ fn jwks_url(pool: &PoolId, endpoint: Option<&str>) -> String {
 }
 
 /// Downloads the JWKS with the platform's roots (as the SDK trusts them) and the
-/// AWS CLI's default timeouts.
-async fn fetch(url: String) -> Result<JwkSet, CliError> {
-    tokio::task::spawn_blocking(move || {
-        JwksFetcher::new(HttpTimeouts::default())?.fetch_blocking(&url)
-    })
-    .await
-    .map_err(|e| CliError::other(e.to_string()))?
-    .map_err(CliError::from)
+/// CLI's connect and read timeouts.
+async fn fetch(url: String, timeouts: HttpTimeouts) -> Result<JwkSet, CliError> {
+    tokio::task::spawn_blocking(move || JwksFetcher::new(timeouts)?.fetch_blocking(&url))
+        .await
+        .map_err(|e| CliError::other(e.to_string()))?
+        .map_err(CliError::from)
 }
 
 fn claims_json(token: &str) -> Value {
@@ -98,7 +97,9 @@ pub async fn tokens(global: &Global, args: TokensArgs) -> Result<u8, CliError> {
                 .endpoint_url
                 .clone()
                 .or_else(|| entry.endpoint_url.clone());
-            let verdict = verify_entry(entry, endpoint.as_deref()).await;
+            let target = resolved.sdk_target(Some(&entry.pool_id))?;
+            let timeouts = sdk::timeouts(&target)?.http();
+            let verdict = verify_entry(entry, endpoint.as_deref(), timeouts).await;
             match verdict {
                 Ok(()) => item["Verified"] = json!(true),
                 Err(e) => {
@@ -117,9 +118,13 @@ pub async fn tokens(global: &Global, args: TokensArgs) -> Result<u8, CliError> {
     }
 }
 
-async fn verify_entry(entry: &CachedTokens, endpoint: Option<&str>) -> Result<(), CliError> {
+async fn verify_entry(
+    entry: &CachedTokens,
+    endpoint: Option<&str>,
+    timeouts: HttpTimeouts,
+) -> Result<(), CliError> {
     let pool = PoolId::parse(&entry.pool_id).map_err(|e| CliError::config(e.to_string()))?;
-    let jwks = fetch(jwks_url(&pool, endpoint)).await?;
+    let jwks = fetch(jwks_url(&pool, endpoint), timeouts).await?;
     let verifier = TokenVerifier::new(TokenVerifier::cognito_issuer(&pool), &entry.client_id, jwks);
     verifier.verify(&entry.access_token, TokenUse::Access)?;
     if let Some(id) = &entry.id_token {
