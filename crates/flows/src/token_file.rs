@@ -113,16 +113,19 @@ fn io_error(doing: &str, path: &Path, error: &std::io::Error) -> StoreError {
     StoreError(format!("{doing} {}: {error}", path.display()))
 }
 
-impl TokenStore for FileTokenStore {
-    async fn load(&self, key: &SessionKey) -> Result<Option<Tokens>, StoreError> {
+impl FileTokenStore {
+    /// [`TokenStore::load`] for callers without an async runtime.
+    pub fn load_blocking(&self, key: &SessionKey) -> Result<Option<Tokens>, StoreError> {
         self.with_lock(|| self.read(key))
     }
 
-    async fn save(&self, key: &SessionKey, tokens: &Tokens) -> Result<(), StoreError> {
+    /// [`TokenStore::save`] for callers without an async runtime.
+    pub fn save_blocking(&self, key: &SessionKey, tokens: &Tokens) -> Result<(), StoreError> {
         self.with_lock(|| self.write(key, tokens))
     }
 
-    async fn remove(&self, key: &SessionKey) -> Result<(), StoreError> {
+    /// [`TokenStore::remove`] for callers without an async runtime.
+    pub fn remove_blocking(&self, key: &SessionKey) -> Result<(), StoreError> {
         self.with_lock(|| {
             let path = self.path(key);
             match fs::remove_file(&path) {
@@ -131,6 +134,22 @@ impl TokenStore for FileTokenStore {
                 Err(e) => Err(io_error("removing", &path, &e)),
             }
         })
+    }
+}
+
+/// The file operations are small and local, so they run in place; only a
+/// concurrent writer in another process can make one wait (for its rename).
+impl TokenStore for FileTokenStore {
+    async fn load(&self, key: &SessionKey) -> Result<Option<Tokens>, StoreError> {
+        self.load_blocking(key)
+    }
+
+    async fn save(&self, key: &SessionKey, tokens: &Tokens) -> Result<(), StoreError> {
+        self.save_blocking(key, tokens)
+    }
+
+    async fn remove(&self, key: &SessionKey) -> Result<(), StoreError> {
+        self.remove_blocking(key)
     }
 }
 

@@ -1,0 +1,412 @@
+//! `Session` against the in-process emulator: one refresh for many callers, tokens
+//! kept in files across sessions, forced refreshes that keep the device, revoked
+//! refresh tokens; and `JwksCache` against a local server that counts downloads.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::config::interceptors::BeforeSerializationInterceptorContextRef;
+use aws_sdk_cognitoidentityprovider::config::{ConfigBag, Credentials, Intercept};
+use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthInput;
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFlowType, DeviceConfigurationType, ExplicitAuthFlowsType, MessageActionType,
+};
+use cognito_auth_emulator::{Emulator, EmulatorConfig};
+use cognito_auth_flows::{
+    DevicePolicy, Error, FileTokenStore, Flows, HttpTimeouts, JwksCache, JwksFetcher,
+    MemoryDeviceStore, MemoryTokenStore, PoolId, Session, TokenStore, TokenUse, TokenVerifier,
+    Tokens,
+};
+use secrecy::{ExposeSecret, SecretString};
+use support::{
+    AppClient, PASSWORD, create_app_client, create_pool, flows_builder, local_config, pw,
+};
+
+const USER: &str = "sam";
+
+/// Counts the REFRESH_TOKEN_AUTH InitiateAuth calls a client sends.
+#[derive(Clone, Debug, Default)]
+struct RefreshCounter(Arc<AtomicUsize>);
+
+impl Intercept for RefreshCounter {
+    fn name(&self) -> &'static str {
+        "RefreshCounter"
+    }
+
+    fn read_before_execution(
+        &self,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_cognitoidentityprovider::error::BoxError> {
+        if let Some(input) = context.input().downcast_ref::<InitiateAuthInput>()
+            && input.auth_flow() == Some(&AuthFlowType::RefreshTokenAuth)
+        {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok(())
+    }
+}
+
+struct World {
+    emulator: Emulator,
+    pool_id: String,
+    app: AppClient,
+    refreshes: RefreshCounter,
+}
+
+async fn world(devices: bool) -> World {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let endpoint = emulator.endpoint_url();
+    let admin = Client::from_conf(
+        local_config(&endpoint, Duration::from_secs(20))
+            .credentials_provider(Credentials::new("AKIDEXAMPLE", "secret", None, None, "t"))
+            .build(),
+    );
+    let mut pool = admin.create_user_pool().pool_name("sessions");
+    if devices {
+        pool = pool.device_configuration(
+            DeviceConfigurationType::builder()
+                .challenge_required_on_new_device(false)
+                .device_only_remembered_on_user_prompt(false)
+                .build(),
+        );
+    }
+    let pool_id = create_pool(pool).await;
+    let app = create_app_client(
+        &admin,
+        &pool_id,
+        true,
+        vec![
+            ExplicitAuthFlowsType::AllowUserSrpAuth,
+            ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+        ],
+    )
+    .await;
+    admin
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username(USER)
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    admin
+        .admin_set_user_password()
+        .user_pool_id(&pool_id)
+        .username(USER)
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    World {
+        emulator,
+        pool_id,
+        app,
+        refreshes: RefreshCounter::default(),
+    }
+}
+
+impl World {
+    fn client(&self) -> Client {
+        Client::from_conf(
+            local_config(&self.emulator.endpoint_url(), Duration::from_secs(20))
+                .interceptor(self.refreshes.clone())
+                .build(),
+        )
+    }
+
+    fn flows(&self) -> Arc<Flows> {
+        Arc::new(
+            flows_builder(self.client(), &self.pool_id, &self.app)
+                .build()
+                .unwrap(),
+        )
+    }
+
+    fn refresh_calls(&self) -> usize {
+        self.refreshes.0.load(Ordering::SeqCst)
+    }
+}
+
+fn jti(token: &SecretString) -> String {
+    cognito_auth_flows::Claims::decode(token.expose_secret())
+        .unwrap()
+        .str("jti")
+        .unwrap()
+        .to_owned()
+}
+
+/// The same tokens, said to expire `left` from now.
+fn expiring_in(tokens: &Tokens, left: Duration) -> Tokens {
+    Tokens::new(
+        tokens.access_token().clone(),
+        tokens.id_token().cloned(),
+        tokens.refresh_token().cloned(),
+        SystemTime::now() + left,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_callers_cause_one_refresh() {
+    let world = world(false).await;
+    let flows = world.flows();
+    let signed_in = flows.sign_in_srp(USER, &pw(PASSWORD)).await.unwrap();
+    let session = Arc::new(Session::new(flows, USER, MemoryTokenStore::new()));
+    session
+        .keep(&expiring_in(&signed_in, Duration::from_secs(30)))
+        .await
+        .unwrap();
+    assert_eq!(world.refresh_calls(), 0);
+
+    let callers: Vec<_> = (0..50)
+        .map(|_| {
+            let session = Arc::clone(&session);
+            tokio::spawn(async move { session.valid_tokens(Duration::from_secs(300)).await })
+        })
+        .collect();
+    let mut access = Vec::new();
+    for caller in callers {
+        let tokens = caller.await.unwrap().unwrap();
+        assert!(!tokens.expires_within(Duration::from_secs(300)));
+        access.push(jti(tokens.access_token()));
+    }
+    assert_eq!(world.refresh_calls(), 1);
+    access.dedup();
+    assert_eq!(access.len(), 1, "every caller got the one refresh's tokens");
+    assert_ne!(access[0], jti(signed_in.access_token()));
+
+    // Valid long enough now: no refresh at all.
+    session
+        .valid_tokens(Duration::from_secs(300))
+        .await
+        .unwrap();
+    assert_eq!(world.refresh_calls(), 1);
+}
+
+#[tokio::test]
+async fn tokens_kept_in_files_survive_a_new_session_and_a_forced_refresh_keeps_the_device() {
+    let world = world(true).await;
+    let devices = Arc::new(MemoryDeviceStore::new());
+    let flows = Arc::new(
+        flows_builder(world.client(), &world.pool_id, &world.app)
+            .device_store(devices)
+            .device_policy(DevicePolicy::Remember {
+                device_name: Some("session-test".into()),
+            })
+            .build()
+            .unwrap(),
+    );
+    let signed_in = flows.sign_in_srp(USER, &pw(PASSWORD)).await.unwrap();
+    let device_key = signed_in.device_key().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    Session::new(Arc::clone(&flows), USER, FileTokenStore::new(dir.path()))
+        .keep(&signed_in)
+        .await
+        .unwrap();
+
+    // A new session over the same directory reads back exactly what was kept.
+    let later = Session::new(Arc::clone(&flows), USER, FileTokenStore::new(dir.path()));
+    let loaded = later.store().load(later.key()).await.unwrap().unwrap();
+    for (kept, read) in [
+        (signed_in.access_token(), loaded.access_token()),
+        (signed_in.id_token().unwrap(), loaded.id_token().unwrap()),
+        (
+            signed_in.refresh_token().unwrap(),
+            loaded.refresh_token().unwrap(),
+        ),
+    ] {
+        assert_eq!(kept.expose_secret(), read.expose_secret());
+    }
+    assert_eq!(loaded.device_key(), Some(device_key.as_str()));
+    assert_eq!(loaded.username(), signed_in.username());
+    let unix = |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+    assert_eq!(unix(loaded.expires_at()), unix(signed_in.expires_at()));
+
+    // Still valid for five minutes: no refresh.
+    let cached = later.valid_tokens(Duration::from_secs(300)).await.unwrap();
+    assert_eq!(jti(cached.access_token()), jti(signed_in.access_token()));
+    assert_eq!(world.refresh_calls(), 0);
+
+    // Two hours is longer than an access token lives: a refresh, with the device.
+    let fresh = later.valid_tokens(Duration::from_secs(7200)).await.unwrap();
+    assert_eq!(world.refresh_calls(), 1);
+    assert_ne!(jti(fresh.access_token()), jti(signed_in.access_token()));
+    assert_eq!(fresh.device_key(), Some(device_key.as_str()));
+    assert_eq!(
+        fresh.access_claims().unwrap().device_key(),
+        Some(device_key.as_str())
+    );
+    let stored = later.store().load(later.key()).await.unwrap().unwrap();
+    assert_eq!(jti(stored.access_token()), jti(fresh.access_token()));
+    assert_eq!(stored.device_key(), Some(device_key.as_str()));
+    assert_eq!(
+        stored.refresh_token().unwrap().expose_secret(),
+        signed_in.refresh_token().unwrap().expose_secret()
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_means_sign_in_again_and_empties_the_store() {
+    let world = world(false).await;
+    let flows = world.flows();
+    let signed_in = flows.sign_in_srp(USER, &pw(PASSWORD)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let session = Session::new(Arc::clone(&flows), USER, FileTokenStore::new(dir.path()));
+    session.keep(&signed_in).await.unwrap();
+
+    world
+        .client()
+        .revoke_token()
+        .client_id(&world.app.client_id)
+        .set_client_secret(world.app.client_secret.clone())
+        .token(signed_in.refresh_token().unwrap().expose_secret())
+        .send()
+        .await
+        .unwrap();
+
+    let error = session
+        .valid_tokens(Duration::from_secs(7200))
+        .await
+        .unwrap_err();
+    let Error::SignInRequired { reason } = &error else {
+        panic!("expected SignInRequired, got {error:?}");
+    };
+    assert!(reason.contains("refused"), "{reason}");
+    assert!(error.to_string().ends_with("sign in again"), "{error}");
+    assert_eq!(world.refresh_calls(), 1);
+    assert!(session.store().load(session.key()).await.unwrap().is_none());
+
+    // Nothing stored any more: the same typed error, without a call.
+    let error = session
+        .valid_tokens(Duration::from_secs(60))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::SignInRequired { .. }), "{error:?}");
+    assert_eq!(world.refresh_calls(), 1);
+}
+
+/// An HTTP server on loopback that counts requests and answers the first
+/// `first_count` with `first`, the rest with `then`.
+fn counting_server(first: String, first_count: usize, then: String) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&hits);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let n = counted.fetch_add(1, Ordering::SeqCst);
+            let body = if n < first_count { &first } else { &then };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (base, hits)
+}
+
+#[tokio::test]
+async fn the_jwks_is_fetched_once_per_pool_and_again_for_an_unknown_kid_at_most_once_a_period() {
+    let world = world(false).await;
+    let flows = world.flows();
+    let tokens = flows.sign_in_srp(USER, &pw(PASSWORD)).await.unwrap();
+    let id = tokens.id_token().unwrap().expose_secret().to_owned();
+    let access = tokens.access_token().expose_secret().to_owned();
+    let pool = PoolId::parse(&world.pool_id).unwrap();
+    let issuer = TokenVerifier::cognito_issuer(&pool);
+    let client_id = world.app.client_id.clone();
+    let emulator_jwks = format!(
+        "{}/{}/.well-known/jwks.json",
+        world.emulator.endpoint_url(),
+        world.pool_id
+    );
+
+    tokio::task::spawn_blocking(move || {
+        let timeouts = HttpTimeouts {
+            connect: Duration::from_secs(5),
+            total: Duration::from_secs(5),
+        };
+        let fetcher = JwksFetcher::new(timeouts).unwrap();
+        let real = serde_json::to_string(&fetcher.fetch_blocking(&emulator_jwks).unwrap()).unwrap();
+        // The first download predates the key rotation: it lacks the token's kid.
+        let (base, hits) = counting_server(r#"{"keys":[]}"#.to_owned(), 1, real);
+        let url = format!("{base}/pool-a/.well-known/jwks.json");
+        let period = Duration::from_millis(400);
+        let cache = JwksCache::new(fetcher).with_min_refetch(period);
+
+        let error = cache
+            .verify_blocking(&url, &issuer, &client_id, &id, TokenUse::Id)
+            .unwrap_err();
+        assert!(error.to_string().contains("no key"), "{error}");
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+        // Within the period an unknown kid does not download again.
+        for _ in 0..5 {
+            cache
+                .verify_blocking(&url, &issuer, &client_id, &id, TokenUse::Id)
+                .unwrap_err();
+        }
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+
+        std::thread::sleep(period + Duration::from_millis(100));
+        let claims = cache
+            .verify_blocking(&url, &issuer, &client_id, &id, TokenUse::Id)
+            .unwrap();
+        assert_eq!(claims.token_use(), Some("id"));
+        assert_eq!(claims.str("cognito:username"), Some(USER));
+        assert_eq!(hits.load(Ordering::SeqCst), 2);
+
+        // Known kid: the kept keys, no download, for either token.
+        for _ in 0..10 {
+            cache
+                .verify_blocking(&url, &issuer, &client_id, &access, TokenUse::Access)
+                .unwrap();
+        }
+        assert_eq!(hits.load(Ordering::SeqCst), 2);
+
+        // Another pool's URL is its own download.
+        let other = format!("{base}/pool-b/.well-known/jwks.json");
+        cache
+            .verify_blocking(&other, &issuer, &client_id, &id, TokenUse::Id)
+            .unwrap();
+        assert_eq!(hits.load(Ordering::SeqCst), 3);
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_stalled_jwks_server_is_a_timeout_not_a_hang() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(1).collect();
+        std::thread::sleep(Duration::from_secs(5));
+        drop(held);
+    });
+    tokio::task::spawn_blocking(move || {
+        let fetcher = JwksFetcher::new(HttpTimeouts {
+            connect: Duration::from_secs(2),
+            total: Duration::from_millis(300),
+        })
+        .unwrap();
+        let error = JwksCache::new(fetcher)
+            .keys_blocking(&url, None)
+            .unwrap_err();
+        assert!(matches!(error, Error::Timeout), "{error:?}");
+    })
+    .await
+    .unwrap();
+}
