@@ -119,6 +119,11 @@ pub enum Command {
     Refresh(commands::refresh::RefreshArgs),
     /// Revoke the refresh token (RevokeToken) or sign out everywhere (--global).
     SignOut(commands::sign_out::SignOutArgs),
+    /// Print one valid token (ID by default), refreshed first when it runs low.
+    #[command(
+        after_help = "Examples:\n  curl -H \"Authorization: Bearer $(cognito-auth token)\" https://api.example.com/\n  cognito-auth token --preset dev --use access --min-valid 900"
+    )]
+    Token(commands::token::TokenArgs),
     /// Show cached tokens: claims, time left; --verify checks them against the JWKS.
     Tokens(commands::tokens::TokensArgs),
     /// Remembered devices.

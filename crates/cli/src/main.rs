@@ -37,6 +37,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::RespondToAuthChallenge(args) => commands::raw::respond(&global, args).await,
         Command::Refresh(args) => commands::refresh::refresh(&global, args).await,
         Command::SignOut(args) => commands::sign_out::sign_out(&global, args).await,
+        Command::Token(args) => commands::token::token(&global, args).await,
         Command::Tokens(args) => commands::tokens::tokens(&global, args).await,
         Command::Devices { command } => commands::devices::devices(&global, command).await,
         #[cfg(feature = "emulator")]

@@ -2,7 +2,6 @@
 //! config dir), each written with mode 0600 in a 0700 directory.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use cognito_auth_flows::{DeviceStore, RememberedDevice, StoreError, Tokens};
 use secrecy::{ExposeSecret, SecretString};
@@ -24,30 +23,67 @@ pub fn device_file() -> Option<PathBuf> {
     dirs().map(|d| d.config_dir().join("devices.json"))
 }
 
-/// Writes `bytes` to `path` atomically, readable by the owner only.
+/// Writes `bytes` to `path` atomically, readable by the owner only: an exclusive
+/// 0600 temporary file in the same directory, synced, then renamed over `path`.
+/// Every directory created on the way is 0700, not only the innermost.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700))?;
-        }
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    create_private_dir(parent)?;
+    let mut temp = tempfile::NamedTempFile::new_in(parent)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    if let Ok(dir) = std::fs::File::open(parent) {
+        let _ = dir.sync_all();
     }
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    Ok(())
+}
+
+/// Creates `dir` and any missing parents with mode 0700, and makes `dir` itself
+/// 0700 if it already existed.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
     }
-    let mut file = options.open(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path)
+    Ok(())
+}
+
+/// Runs `work` holding an exclusive lock on `<path>.lock`, so that read-modify-
+/// write cycles of `path` by several processes do not lose each other's changes.
+fn with_file_lock<T>(
+    path: &Path,
+    work: impl FnOnce() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    if let Some(parent) = lock_path.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        create_private_dir(parent).map_err(|e| StoreError(format!("{}: {e}", parent.display())))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| StoreError(format!("{}: {e}", lock_path.display())))?;
+    let mut lock = fd_lock::RwLock::new(file);
+    let _guard = lock
+        .write()
+        .map_err(|e| StoreError(format!("locking {}: {e}", lock_path.display())))?;
+    work()
 }
 
 /// Tokens as cached, with what is needed to refresh and sign out later.
@@ -229,6 +265,19 @@ impl TokenCache {
         found
     }
 
+    /// The entry written last (the most recent sign-in or refresh), if any.
+    pub fn most_recent(&self) -> Option<CachedTokens> {
+        self.all()
+            .into_iter()
+            .filter_map(|entry| {
+                let path = self.path(&entry.pool_id, &entry.client_id, &entry.username);
+                let written = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
+                Some((written, entry))
+            })
+            .max_by_key(|(written, _)| *written)
+            .map(|(_, entry)| entry)
+    }
+
     /// Entries matching what was given.
     pub fn matching(
         &self,
@@ -297,11 +346,12 @@ pub struct DeviceListing {
     pub device_group_key: String,
 }
 
-/// Remembered devices in a JSON file (mode 0600): flows' [`DeviceStore`].
+/// Remembered devices in a JSON file (mode 0600): flows' [`DeviceStore`]. Every
+/// read-modify-write holds an exclusive lock on `devices.json.lock`, so parallel
+/// `--remember-device` runs (other processes) each keep their device.
 #[derive(Debug)]
 pub struct FileDeviceStore {
     path: PathBuf,
-    lock: Mutex<()>,
 }
 
 impl FileDeviceStore {
@@ -314,10 +364,7 @@ impl FileDeviceStore {
 
     /// A store in `path`.
     pub fn at(path: PathBuf) -> Self {
-        Self {
-            path,
-            lock: Mutex::new(()),
-        }
+        Self { path }
     }
 
     fn read(&self) -> Result<DeviceFile, StoreError> {
@@ -353,12 +400,7 @@ impl FileDeviceStore {
 
 impl DeviceStore for FileDeviceStore {
     fn load(&self, pool_id: &str, username: &str) -> Result<Option<RememberedDevice>, StoreError> {
-        let _guard = self
-            .lock
-            .lock()
-            .map_err(|_| StoreError("lock poisoned".into()))?;
-        Ok(self
-            .read()?
+        Ok(with_file_lock(&self.path, || self.read())?
             .devices
             .into_iter()
             .find(|d| d.pool_id == pool_id && d.username == username)
@@ -377,32 +419,28 @@ impl DeviceStore for FileDeviceStore {
         username: &str,
         device: &RememberedDevice,
     ) -> Result<(), StoreError> {
-        let _guard = self
-            .lock
-            .lock()
-            .map_err(|_| StoreError("lock poisoned".into()))?;
-        let mut file = self.read()?;
-        file.devices
-            .retain(|d| !(d.pool_id == pool_id && d.username == username));
-        file.devices.push(DeviceEntry {
-            pool_id: pool_id.to_owned(),
-            username: username.to_owned(),
-            device_key: device.device_key().to_owned(),
-            device_group_key: device.device_group_key().to_owned(),
-            device_password: device.device_password().expose_secret().to_owned(),
-        });
-        self.write(&file)
+        with_file_lock(&self.path, || {
+            let mut file = self.read()?;
+            file.devices
+                .retain(|d| !(d.pool_id == pool_id && d.username == username));
+            file.devices.push(DeviceEntry {
+                pool_id: pool_id.to_owned(),
+                username: username.to_owned(),
+                device_key: device.device_key().to_owned(),
+                device_group_key: device.device_group_key().to_owned(),
+                device_password: device.device_password().expose_secret().to_owned(),
+            });
+            self.write(&file)
+        })
     }
 
     fn forget(&self, pool_id: &str, device_key: &str) -> Result<(), StoreError> {
-        let _guard = self
-            .lock
-            .lock()
-            .map_err(|_| StoreError("lock poisoned".into()))?;
-        let mut file = self.read()?;
-        file.devices
-            .retain(|d| !(d.pool_id == pool_id && d.device_key == device_key));
-        self.write(&file)
+        with_file_lock(&self.path, || {
+            let mut file = self.read()?;
+            file.devices
+                .retain(|d| !(d.pool_id == pool_id && d.device_key == device_key));
+            self.write(&file)
+        })
     }
 }
 
