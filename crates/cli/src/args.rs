@@ -77,6 +77,11 @@ pub struct Global {
     /// Neither read nor write the token cache or the device store.
     #[arg(long, global = true)]
     pub no_cache: bool,
+    /// Where tokens are kept: keyring (the OS keychain) or file (owner-only files in
+    /// the data directory). Default: the config file's `store`, else the keychain
+    /// where one answers, else files.
+    #[arg(long, global = true, value_enum, value_name = "BACKEND")]
+    pub store: Option<crate::store::StoreKind>,
     /// Never prompt, even on a terminal.
     #[arg(long, global = true)]
     pub no_input: bool,

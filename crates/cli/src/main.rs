@@ -12,6 +12,7 @@
 mod args;
 mod commands;
 mod config;
+mod device_file;
 mod exit;
 mod prompt;
 mod sdk;
@@ -29,6 +30,7 @@ use crate::exit::CliError;
 
 async fn run(cli: Cli) -> Result<u8, CliError> {
     let global = cli.global;
+    store::configure(&global);
     match cli.command {
         #[cfg(feature = "emulator")]
         Command::Demo { json } => commands::demo::run(json).await,

@@ -30,7 +30,7 @@ fn printed_claims(output: &Output) -> Value {
 fn cache_file(env: &Env, user: &str) -> std::path::PathBuf {
     env.home
         .path()
-        .join(".cache/cognito-auth/tokens")
+        .join(".local/share/cognito-auth/tokens")
         .join(POOL)
         .join(CLIENT)
         .join(format!("{user}.json"))

@@ -4,13 +4,13 @@
 //! over the CLI's token cache.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use clap::{Args, FromArgMatches, ValueEnum};
 use cognito_auth_flows::{
     Error as FlowsError, Flows, Session, SessionKey, StoreError, TokenStore, Tokens,
 };
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
 use super::sign_in::{SignInArgs, sign_in};
 use super::target::{Resolved, TargetArgs, cache_store, resolve, with_cached_origin};
@@ -199,16 +199,6 @@ impl CacheStore {
     }
 }
 
-fn cached_tokens(entry: &CachedTokens) -> Tokens {
-    let secret = |text: &String| SecretString::from(text.as_str());
-    Tokens::new(
-        secret(&entry.access_token),
-        entry.id_token.as_ref().map(secret),
-        entry.refresh_token.as_ref().map(secret),
-        UNIX_EPOCH + Duration::from_secs(entry.expires_at),
-    )
-}
-
 impl TokenStore for CacheStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<Tokens>, StoreError> {
         let found = self
@@ -216,7 +206,7 @@ impl TokenStore for CacheStore {
             .matching(Some(&key.pool_id), Some(&key.client_id), None)
             .into_iter()
             .find(|e| e.username == key.username);
-        let tokens = found.as_ref().map(cached_tokens);
+        let tokens = found.as_ref().map(CachedTokens::secrets);
         *self.entry()? = found;
         Ok(tokens)
     }
