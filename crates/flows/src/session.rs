@@ -13,6 +13,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use secrecy::ExposeSecret;
+
 use crate::devices::StoreError;
 use crate::{Error, Flows, Refresh, Tokens};
 
@@ -140,6 +142,8 @@ impl<S: TokenStore> Session<S> {
     /// Keeps the tokens of a sign-in done elsewhere (for example
     /// [`Flows::sign_in_srp`]).
     pub async fn keep(&self, tokens: &Tokens) -> Result<(), Error> {
+        // Not while a refresh runs: its save would overwrite these newer tokens.
+        let _refreshing = self.refreshing.lock().await;
         self.store
             .save(&self.key, tokens)
             .await
@@ -148,6 +152,7 @@ impl<S: TokenStore> Session<S> {
 
     /// Forgets the stored tokens (a local sign-out; revoke them with Cognito too).
     pub async fn forget(&self) -> Result<(), Error> {
+        let _refreshing = self.refreshing.lock().await;
         self.store.remove(&self.key).await.map_err(store_error)
     }
 
@@ -189,7 +194,17 @@ impl<S: TokenStore> Session<S> {
                 Ok(fresh)
             }
             Err(Error::RefreshTokenRefused { message }) => {
-                self.store.remove(&self.key).await.map_err(store_error)?;
+                // Another process may have signed in again meanwhile: only the
+                // session whose refresh token was refused is forgotten.
+                let now = self.store.load(&self.key).await.map_err(store_error)?;
+                if now
+                    .as_ref()
+                    .and_then(Tokens::refresh_token)
+                    .map(ExposeSecret::expose_secret)
+                    == stored.refresh_token().map(ExposeSecret::expose_secret)
+                {
+                    self.store.remove(&self.key).await.map_err(store_error)?;
+                }
                 Err(sign_in_required(&format!(
                     "the refresh token was refused ({message})"
                 )))

@@ -410,3 +410,90 @@ async fn a_stalled_jwks_server_is_a_timeout_not_a_hang() {
     .await
     .unwrap();
 }
+
+/// A store in which another process signs in right after the first load.
+struct SignedInElsewhere {
+    inner: MemoryTokenStore,
+    next: std::sync::Mutex<Option<Tokens>>,
+}
+
+impl TokenStore for SignedInElsewhere {
+    async fn load(
+        &self,
+        key: &cognito_auth_flows::SessionKey,
+    ) -> Result<Option<Tokens>, cognito_auth_flows::StoreError> {
+        let loaded = self.inner.load(key).await?;
+        let next = self.next.lock().unwrap().take();
+        if let Some(next) = next {
+            self.inner.save(key, &next).await?;
+        }
+        Ok(loaded)
+    }
+
+    async fn save(
+        &self,
+        key: &cognito_auth_flows::SessionKey,
+        tokens: &Tokens,
+    ) -> Result<(), cognito_auth_flows::StoreError> {
+        self.inner.save(key, tokens).await
+    }
+
+    async fn remove(
+        &self,
+        key: &cognito_auth_flows::SessionKey,
+    ) -> Result<(), cognito_auth_flows::StoreError> {
+        self.inner.remove(key).await
+    }
+}
+
+#[tokio::test]
+async fn a_refused_refresh_does_not_forget_a_newer_sign_in_stored_meanwhile() {
+    let world = world(false).await;
+    let flows = world.flows();
+    let old = flows.sign_in_srp(USER, &pw(PASSWORD)).await.unwrap();
+    let newer = flows.sign_in_srp(USER, &pw(PASSWORD)).await.unwrap();
+    let store = SignedInElsewhere {
+        inner: MemoryTokenStore::new(),
+        next: std::sync::Mutex::new(Some(newer.clone())),
+    };
+    let session = Session::new(Arc::clone(&flows), USER, store);
+    session
+        .store()
+        .inner
+        .save(session.key(), &old)
+        .await
+        .unwrap();
+    world
+        .client()
+        .revoke_token()
+        .client_id(&world.app.client_id)
+        .set_client_secret(world.app.client_secret.clone())
+        .token(old.refresh_token().unwrap().expose_secret())
+        .send()
+        .await
+        .unwrap();
+
+    let error = session
+        .valid_tokens(Duration::from_secs(7200))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::SignInRequired { .. }), "{error:?}");
+    let kept = session
+        .store()
+        .inner
+        .load(session.key())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        kept.refresh_token().unwrap().expose_secret(),
+        newer.refresh_token().unwrap().expose_secret()
+    );
+    // The next call refreshes the newer session.
+    let fresh = session
+        .valid_tokens(Duration::from_secs(7200))
+        .await
+        .unwrap();
+    assert_ne!(jti(fresh.access_token()), jti(newer.access_token()));
+    assert_eq!(world.refresh_calls(), 2);
+}
