@@ -62,6 +62,38 @@ pub trait TokenStore: Send + Sync {
     fn remove(&self, key: &SessionKey) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// Implements [`TokenStore`] for a store whose calls block briefly (local files,
+/// the keychain) through its `load_blocking`, `save_blocking` and
+/// `remove_blocking`.
+macro_rules! token_store_from_blocking {
+    ($store:ty) => {
+        impl $crate::session::TokenStore for $store {
+            async fn load(
+                &self,
+                key: &$crate::session::SessionKey,
+            ) -> Result<Option<$crate::Tokens>, $crate::StoreError> {
+                self.load_blocking(key)
+            }
+
+            async fn save(
+                &self,
+                key: &$crate::session::SessionKey,
+                tokens: &$crate::Tokens,
+            ) -> Result<(), $crate::StoreError> {
+                self.save_blocking(key, tokens)
+            }
+
+            async fn remove(
+                &self,
+                key: &$crate::session::SessionKey,
+            ) -> Result<(), $crate::StoreError> {
+                self.remove_blocking(key)
+            }
+        }
+    };
+}
+pub(crate) use token_store_from_blocking;
+
 /// A [`TokenStore`] in memory, for tests and long-running services that sign in
 /// at start.
 #[derive(Debug, Default)]

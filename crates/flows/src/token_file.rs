@@ -9,9 +9,9 @@ use sha2::{Digest, Sha256};
 
 use crate::Tokens;
 use crate::devices::StoreError;
-use crate::session::{SessionKey, TokenStore};
+use crate::session::SessionKey;
 
-/// A [`TokenStore`] in a directory of its own.
+/// A [`TokenStore`](crate::TokenStore) in a directory of its own.
 ///
 /// Each session is one JSON file named after a hash of its key, created 0600 in
 /// directories created 0700 (every level this store creates, not only the last).
@@ -114,17 +114,17 @@ fn io_error(doing: &str, path: &Path, error: &std::io::Error) -> StoreError {
 }
 
 impl FileTokenStore {
-    /// [`TokenStore::load`] for callers without an async runtime.
+    /// [`TokenStore::load`](crate::TokenStore::load) for callers without an async runtime.
     pub fn load_blocking(&self, key: &SessionKey) -> Result<Option<Tokens>, StoreError> {
         self.with_lock(|| self.read(key))
     }
 
-    /// [`TokenStore::save`] for callers without an async runtime.
+    /// [`TokenStore::save`](crate::TokenStore::save) for callers without an async runtime.
     pub fn save_blocking(&self, key: &SessionKey, tokens: &Tokens) -> Result<(), StoreError> {
         self.with_lock(|| self.write(key, tokens))
     }
 
-    /// [`TokenStore::remove`] for callers without an async runtime.
+    /// [`TokenStore::remove`](crate::TokenStore::remove) for callers without an async runtime.
     pub fn remove_blocking(&self, key: &SessionKey) -> Result<(), StoreError> {
         self.with_lock(|| {
             let path = self.path(key);
@@ -137,21 +137,9 @@ impl FileTokenStore {
     }
 }
 
-/// The file operations are small and local, so they run in place; only a
-/// concurrent writer in another process can make one wait (for its rename).
-impl TokenStore for FileTokenStore {
-    async fn load(&self, key: &SessionKey) -> Result<Option<Tokens>, StoreError> {
-        self.load_blocking(key)
-    }
-
-    async fn save(&self, key: &SessionKey, tokens: &Tokens) -> Result<(), StoreError> {
-        self.save_blocking(key, tokens)
-    }
-
-    async fn remove(&self, key: &SessionKey) -> Result<(), StoreError> {
-        self.remove_blocking(key)
-    }
-}
+// The file operations are small and local, so they run in place; only a
+// concurrent writer in another process can make one wait (for its rename).
+crate::session::token_store_from_blocking!(FileTokenStore);
 
 #[cfg(test)]
 mod tests {
@@ -163,6 +151,7 @@ mod tests {
     use secrecy::{ExposeSecret, SecretString};
 
     use super::*;
+    use crate::session::TokenStore;
 
     fn tokens(access: &str) -> Tokens {
         Tokens::new(

@@ -6,12 +6,12 @@ use std::sync::{Arc, Mutex};
 
 use crate::Tokens;
 use crate::devices::StoreError;
-use crate::session::{SessionKey, TokenStore};
+use crate::session::SessionKey;
 
 /// The keychain service name [`KeyringTokenStore::new`] files tokens under.
 pub const DEFAULT_KEYRING_SERVICE: &str = "cognito-auth";
 
-/// A [`TokenStore`] in the OS keychain, one entry per session: service
+/// A [`TokenStore`](crate::TokenStore) in the OS keychain, one entry per session: service
 /// `service`, account `<pool id>/<client id>/<username>`, the tokens as JSON.
 ///
 /// The platform calls block (Secret Service is a D-Bus round trip), and some
@@ -86,7 +86,7 @@ impl KeyringTokenStore {
         })
     }
 
-    /// [`TokenStore::load`] for callers without an async runtime.
+    /// [`TokenStore::load`](crate::TokenStore::load) for callers without an async runtime.
     pub fn load_blocking(&self, key: &SessionKey) -> Result<Option<Tokens>, StoreError> {
         let entry = self.entry(key)?;
         self.on_own_thread(|| match entry.get_password() {
@@ -101,7 +101,7 @@ impl KeyringTokenStore {
         })
     }
 
-    /// [`TokenStore::save`] for callers without an async runtime.
+    /// [`TokenStore::save`](crate::TokenStore::save) for callers without an async runtime.
     pub fn save_blocking(&self, key: &SessionKey, tokens: &Tokens) -> Result<(), StoreError> {
         let entry = self.entry(key)?;
         let json = zeroize::Zeroizing::new(
@@ -110,7 +110,7 @@ impl KeyringTokenStore {
         self.on_own_thread(|| entry.set_password(&json).map_err(keychain))
     }
 
-    /// [`TokenStore::remove`] for callers without an async runtime.
+    /// [`TokenStore::remove`](crate::TokenStore::remove) for callers without an async runtime.
     pub fn remove_blocking(&self, key: &SessionKey) -> Result<(), StoreError> {
         let entry = self.entry(key)?;
         self.on_own_thread(|| match entry.delete_credential() {
@@ -124,19 +124,7 @@ fn keychain(error: keyring::Error) -> StoreError {
     StoreError(format!("keychain: {error}"))
 }
 
-impl TokenStore for KeyringTokenStore {
-    async fn load(&self, key: &SessionKey) -> Result<Option<Tokens>, StoreError> {
-        self.load_blocking(key)
-    }
-
-    async fn save(&self, key: &SessionKey, tokens: &Tokens) -> Result<(), StoreError> {
-        self.save_blocking(key, tokens)
-    }
-
-    async fn remove(&self, key: &SessionKey) -> Result<(), StoreError> {
-        self.remove_blocking(key)
-    }
-}
+crate::session::token_store_from_blocking!(KeyringTokenStore);
 
 #[cfg(test)]
 mod tests {

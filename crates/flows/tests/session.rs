@@ -132,6 +132,18 @@ impl World {
         )
     }
 
+    /// RevokeToken, as a sign-out elsewhere would.
+    async fn revoke(&self, refresh_token: &SecretString) {
+        self.client()
+            .revoke_token()
+            .client_id(&self.app.client_id)
+            .set_client_secret(self.app.client_secret.clone())
+            .token(refresh_token.expose_secret())
+            .send()
+            .await
+            .unwrap();
+    }
+
     fn refresh_calls(&self) -> usize {
         self.refreshes.0.load(Ordering::SeqCst)
     }
@@ -263,15 +275,7 @@ async fn a_revoked_refresh_token_means_sign_in_again_and_empties_the_store() {
     let session = Session::new(Arc::clone(&flows), USER, FileTokenStore::new(dir.path()));
     session.keep(&signed_in).await.unwrap();
 
-    world
-        .client()
-        .revoke_token()
-        .client_id(&world.app.client_id)
-        .set_client_secret(world.app.client_secret.clone())
-        .token(signed_in.refresh_token().unwrap().expose_secret())
-        .send()
-        .await
-        .unwrap();
+    world.revoke(signed_in.refresh_token().unwrap()).await;
 
     let error = session
         .valid_tokens(Duration::from_secs(7200))
@@ -463,15 +467,7 @@ async fn a_refused_refresh_does_not_forget_a_newer_sign_in_stored_meanwhile() {
         .save(session.key(), &old)
         .await
         .unwrap();
-    world
-        .client()
-        .revoke_token()
-        .client_id(&world.app.client_id)
-        .set_client_secret(world.app.client_secret.clone())
-        .token(old.refresh_token().unwrap().expose_secret())
-        .send()
-        .await
-        .unwrap();
+    world.revoke(old.refresh_token().unwrap()).await;
 
     let error = session
         .valid_tokens(Duration::from_secs(7200))
