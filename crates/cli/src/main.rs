@@ -14,6 +14,7 @@ mod commands;
 mod config;
 mod device_file;
 mod exit;
+mod private_files;
 mod prompt;
 mod sdk;
 mod select;

@@ -4,25 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+mod sessions;
 
-use std::path::PathBuf;
-use std::process::Output;
-
-use common::{CLIENT, Env, PASSWORD, POOL, ok_json, stderr, stdout};
+use common::{CLIENT, Env, POOL, ok_json, stderr, stdout};
+use sessions::{data_dir, sign_in};
 
 const NOTICE: &str = "no OS keychain answered";
-
-fn data(env: &Env) -> PathBuf {
-    env.home.path().join(".local/share/cognito-auth")
-}
-
-fn sign_in(env: &Env, user: &str, extra: &[&str]) -> Output {
-    env.run_sign_in(
-        Env::sign_in_args(user),
-        &[&["--password-stdin"], extra].concat(),
-        PASSWORD,
-    )
-}
 
 #[test]
 fn without_a_keychain_files_are_used_and_that_is_said_once() {
@@ -45,7 +32,7 @@ fn without_a_keychain_files_are_used_and_that_is_said_once() {
     assert!(stderr(&token).is_empty(), "{}", stderr(&token));
 
     // The tokens are in the data directory, none in the cache directory.
-    let file = data(&env)
+    let file = data_dir(&env)
         .join("tokens")
         .join(POOL)
         .join(CLIENT)
@@ -84,7 +71,7 @@ fn an_explicit_choice_is_not_a_fallback() {
         "{}",
         stderr(&output)
     );
-    assert!(!data(&env3).join("tokens").join(POOL).exists());
+    assert!(!data_dir(&env3).join("tokens").join(POOL).exists());
 }
 
 #[test]
@@ -92,13 +79,13 @@ fn caches_written_by_earlier_versions_are_moved_once() {
     let env = Env::new();
     ok_json(&sign_in(&env, "alice", &["--remember-device"]));
     // Put everything where earlier versions kept it.
-    let new_tokens = data(&env).join("tokens");
+    let new_tokens = data_dir(&env).join("tokens");
     let old_tokens = env.home.path().join(".cache/cognito-auth/tokens");
     std::fs::create_dir_all(&old_tokens).unwrap();
     std::fs::rename(new_tokens.join(POOL), old_tokens.join(POOL)).unwrap();
     let old_devices = env.home.path().join(".config/cognito-auth/devices.json");
     std::fs::create_dir_all(old_devices.parent().unwrap()).unwrap();
-    std::fs::rename(data(&env).join("devices.json"), &old_devices).unwrap();
+    std::fs::rename(data_dir(&env).join("devices.json"), &old_devices).unwrap();
 
     let output = env.run_args(["token", "--use", "access"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -120,7 +107,7 @@ fn caches_written_by_earlier_versions_are_moved_once() {
     let listed = ok_json(&env.run_args(["devices", "list"]));
     assert_eq!(listed["Devices"].as_array().unwrap().len(), 1, "{listed}");
     assert!(!old_devices.exists());
-    assert!(data(&env).join("devices.json").exists());
+    assert!(data_dir(&env).join("devices.json").exists());
 
     // Once: nothing more to move.
     let output = env.run_args(["token"]);

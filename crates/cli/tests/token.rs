@@ -4,11 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+mod sessions;
 
 use std::process::Output;
 
 use common::{CLIENT, Env, PASSWORD, POOL, ok_json, run, run_with_stdin, stderr, stdout};
 use serde_json::Value;
+use sessions::sign_in;
 
 /// The claims of the one JWT `output` printed, after checking that stdout is
 /// exactly that token and a newline.
@@ -28,20 +30,11 @@ fn printed_claims(output: &Output) -> Value {
 }
 
 fn cache_file(env: &Env, user: &str) -> std::path::PathBuf {
-    env.home
-        .path()
-        .join(".local/share/cognito-auth/tokens")
+    sessions::data_dir(env)
+        .join("tokens")
         .join(POOL)
         .join(CLIENT)
         .join(format!("{user}.json"))
-}
-
-fn sign_in(env: &Env, user: &str, extra: &[&str]) -> Output {
-    env.run_sign_in(
-        Env::sign_in_args(user),
-        &[&["--password-stdin"], extra].concat(),
-        PASSWORD,
-    )
 }
 
 #[test]
