@@ -125,8 +125,9 @@ pub const DEFAULT_MIN_REFETCH: Duration = Duration::from_secs(60);
 /// One download per JWKS URL (that is, per pool); a token signed with a key that is
 /// not in the kept set causes one more download (Cognito rotated its keys), but at
 /// most one per URL every `min_refetch` (default 60 s), so a stream of forged `kid`s
-/// cannot turn into a stream of downloads. The lock is held during a download, so
-/// concurrent callers wait for it instead of downloading too.
+/// cannot turn into a stream of downloads. Each URL has its own lock, held during
+/// its download: concurrent callers for that pool wait for the one download
+/// instead of starting their own, and other pools are not held up.
 ///
 /// Blocking: call it from a blocking context (for example
 /// `tokio::task::spawn_blocking`), like [`JwksFetcher::fetch_blocking`].
@@ -134,7 +135,7 @@ pub const DEFAULT_MIN_REFETCH: Duration = Duration::from_secs(60);
 pub struct JwksCache {
     fetcher: JwksFetcher,
     min_refetch: Duration,
-    sets: Mutex<HashMap<String, KeptSet>>,
+    sets: Mutex<HashMap<String, Arc<Mutex<Option<KeptSet>>>>>,
 }
 
 #[derive(Debug)]
@@ -162,24 +163,22 @@ impl JwksCache {
     /// The keys at `jwks_url` that should hold `kid`: the kept set if it does (or if
     /// it was downloaded less than `min_refetch` ago), else a fresh download.
     pub fn keys_blocking(&self, jwks_url: &str, kid: Option<&str>) -> Result<Arc<JwkSet>, Error> {
-        let mut sets = self
-            .sets
-            .lock()
-            .map_err(|_| Error::Verify("JWKS cache lock poisoned".into()))?;
-        if let Some(kept) = sets.get(jwks_url) {
+        let slot = {
+            let mut sets = self.sets.lock().map_err(|_| poisoned())?;
+            Arc::clone(sets.entry(jwks_url.to_owned()).or_default())
+        };
+        let mut kept = slot.lock().map_err(|_| poisoned())?;
+        if let Some(kept) = kept.as_ref() {
             let has_kid = kid.is_none_or(|kid| kept.keys.find(kid).is_some());
             if has_kid || kept.fetched_at.elapsed() < self.min_refetch {
                 return Ok(Arc::clone(&kept.keys));
             }
         }
         let keys = Arc::new(self.fetcher.fetch_blocking(jwks_url)?);
-        sets.insert(
-            jwks_url.to_owned(),
-            KeptSet {
-                keys: Arc::clone(&keys),
-                fetched_at: Instant::now(),
-            },
-        );
+        *kept = Some(KeptSet {
+            keys: Arc::clone(&keys),
+            fetched_at: Instant::now(),
+        });
         Ok(keys)
     }
 
@@ -212,6 +211,10 @@ impl JwksCache {
         self.verifier_for_blocking(jwks_url, issuer, client_id, token)?
             .verify(token, expected)
     }
+}
+
+fn poisoned() -> Error {
+    Error::Verify("JWKS cache lock poisoned".into())
 }
 
 #[cfg(test)]

@@ -493,3 +493,51 @@ async fn a_refused_refresh_does_not_forget_a_newer_sign_in_stored_meanwhile() {
     assert_ne!(jti(fresh.access_token()), jti(newer.access_token()));
     assert_eq!(world.refresh_calls(), 2);
 }
+
+#[test]
+fn a_stalled_pool_does_not_hold_up_another_pools_kept_keys() {
+    let (base, hits) = counting_server(r#"{"keys":[]}"#.to_owned(), 0, r#"{"keys":[]}"#.to_owned());
+    let fine = format!("{base}/fine/.well-known/jwks.json");
+    let stalled_listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let stalled = format!(
+        "http://{}/jwks.json",
+        stalled_listener.local_addr().unwrap()
+    );
+    let (accepted, connection_accepted) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let held: Vec<_> = stalled_listener.incoming().take(1).collect();
+        let _ = accepted.send(());
+        std::thread::sleep(Duration::from_secs(10));
+        drop(held);
+    });
+    let cache = JwksCache::new(
+        JwksFetcher::new(HttpTimeouts {
+            connect: Duration::from_secs(2),
+            total: Duration::from_secs(3),
+        })
+        .unwrap(),
+    );
+    cache.keys_blocking(&fine, None).unwrap();
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+
+    let stalled_done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let stalled_fetch = scope.spawn(|| {
+            let result = cache.keys_blocking(&stalled, None);
+            stalled_done.store(true, Ordering::SeqCst);
+            result
+        });
+        // The stalled download is under way (and holds its pool's lock).
+        connection_accepted
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap();
+        cache.keys_blocking(&fine, None).unwrap();
+        assert!(
+            !stalled_done.load(Ordering::SeqCst),
+            "the kept keys waited for another pool's download"
+        );
+        let error = stalled_fetch.join().unwrap().unwrap_err();
+        assert!(matches!(error, Error::Timeout), "{error:?}");
+    });
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}
