@@ -75,11 +75,10 @@ pub async fn token(global: &Global, args: TokenArgs) -> Result<u8, CliError> {
         found.into_iter().next()
     };
     let Some(cached) = cached else {
-        let reason = "no cached sign-in matches".to_owned();
         return if args.interactive {
             sign_in_again(global, &resolved, args.token_use).await
         } else {
-            Err(sign_in_required(&reason))
+            Err(sign_in_required("no cached sign-in matches"))
         };
     };
     let resolved = with_cached_origin(resolved, &cached);
@@ -95,7 +94,9 @@ pub async fn token(global: &Global, args: TokenArgs) -> Result<u8, CliError> {
                     .ok_or_else(|| CliError::other("the cached sign-in has no ID token"))?,
                 TokenUseArg::Access => tokens.access_token(),
             };
-            ui::out(&format!("{}\n", token.expose_secret()));
+            // Written as is: no copy of the token outside its SecretString.
+            ui::out(token.expose_secret());
+            ui::out("\n");
             Ok(code::OK)
         }
         Err(FlowsError::SignInRequired { .. }) if args.interactive => {
