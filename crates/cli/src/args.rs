@@ -78,6 +78,11 @@ pub struct Global {
     /// Neither read nor write the token cache or the device store.
     #[arg(long, global = true)]
     pub no_cache: bool,
+    /// Where tokens are kept: keyring (the OS keychain) or file (owner-only files in
+    /// the data directory). Default: the config file's `store`, else the keychain
+    /// where one answers, else files.
+    #[arg(long, global = true, value_enum, value_name = "BACKEND")]
+    pub store: Option<crate::store::StoreKind>,
     /// Never prompt, even on a terminal.
     #[arg(long, global = true)]
     pub no_input: bool,
@@ -161,6 +166,11 @@ pub enum Command {
     Refresh(commands::refresh::RefreshArgs),
     /// Revoke the refresh token (RevokeToken) or sign out everywhere (--global).
     SignOut(commands::sign_out::SignOutArgs),
+    /// Print one valid token (ID by default), refreshed first when it runs low.
+    #[command(
+        after_help = "Examples:\n  curl -H \"Authorization: Bearer $(cognito-auth token)\" https://api.example.com/\n  cognito-auth token --preset dev --use access --min-valid 900"
+    )]
+    Token(commands::token::TokenArgs),
     /// Show cached tokens: claims, time left; --verify checks them against the JWKS.
     Tokens(commands::tokens::TokensArgs),
     /// Remembered devices.

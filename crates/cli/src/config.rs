@@ -35,6 +35,8 @@ pub struct Config {
     /// Presets by name.
     #[serde(default)]
     pub presets: BTreeMap<String, Preset>,
+    /// Where tokens are kept: `keyring` or `file` (`--store` overrides it).
+    pub store: Option<crate::store::StoreKind>,
 }
 
 /// One named preset. Command-line options override every field.

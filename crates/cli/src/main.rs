@@ -14,8 +14,10 @@ mod argv;
 mod commands;
 mod config;
 mod debug;
+mod device_file;
 mod exit;
 mod format;
+mod private_files;
 mod prompt;
 mod sdk;
 mod select;
@@ -32,6 +34,7 @@ use crate::exit::CliError;
 
 async fn run(cli: Cli) -> Result<u8, CliError> {
     let global = cli.global;
+    store::configure(&global);
     match cli.command {
         #[cfg(feature = "emulator")]
         Command::Demo { json } => commands::demo::run(json).await,
@@ -40,6 +43,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::RespondToAuthChallenge(args) => commands::raw::respond(&global, args).await,
         Command::Refresh(args) => commands::refresh::refresh(&global, args).await,
         Command::SignOut(args) => commands::sign_out::sign_out(&global, args).await,
+        Command::Token(args) => commands::token::token(&global, args).await,
         Command::Tokens(args) => commands::tokens::tokens(&global, args).await,
         Command::Devices { command } => commands::devices::devices(&global, command).await,
         #[cfg(feature = "emulator")]

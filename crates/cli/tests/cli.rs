@@ -270,7 +270,7 @@ fn cache_refresh_tokens_verify_and_sign_out() {
         let dir = env
             .home
             .path()
-            .join(".cache/cognito-auth/tokens")
+            .join(".local/share/cognito-auth/tokens")
             .join(POOL)
             .join(CLIENT);
         let file = dir.join("alice.json");
@@ -313,7 +313,7 @@ fn cache_refresh_tokens_verify_and_sign_out() {
         let path = env
             .home
             .path()
-            .join(".cache/cognito-auth/tokens")
+            .join(".local/share/cognito-auth/tokens")
             .join(POOL)
             .join(CLIENT)
             .join("alice.json");
@@ -365,7 +365,10 @@ fn remember_device_then_device_srp_list_and_forget() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let file = env.home.path().join(".config/cognito-auth/devices.json");
+        let file = env
+            .home
+            .path()
+            .join(".local/share/cognito-auth/devices.json");
         assert_eq!(
             std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
             0o600

@@ -172,7 +172,7 @@ fn debug_keeps_mfa_setup_secrets_and_codes_out() {
     assert!(err.contains("AssociateSoftwareToken"), "{err}");
     assert_nothing_secret(&err, &[PASSWORD, &secret]);
 
-    let code = totp(&secret);
+    let code = totp_now(&secret);
     let output = env.run_sign_in(
         Env::mfa_sign_in_args("bob"),
         &[
@@ -241,7 +241,7 @@ fn mfa_setup_secret_goes_to_the_file_and_never_to_a_non_terminal_stderr() {
         &[
             "--password-stdin",
             "--answer",
-            &format!("SOFTWARE_TOKEN_MFA={}", totp(&secret)),
+            &format!("SOFTWARE_TOKEN_MFA={}", totp_now(&secret)),
         ],
         PASSWORD,
     ));

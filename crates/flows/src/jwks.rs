@@ -6,12 +6,13 @@
 //! corporate CA that can sign in can also verify tokens. Every download is bounded
 //! by a connect timeout and a whole-request timeout.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
 
-use crate::Error;
+use crate::{Claims, Error, TokenUse, TokenVerifier};
 
 /// A JWKS document is a few kilobytes; anything past this is not one.
 const MAX_JWKS_BYTES: u64 = 256 * 1024;
@@ -113,6 +114,107 @@ impl JwksFetcher {
             detail: format!("{url} is not a JWK set: {e}"),
         })
     }
+}
+
+/// How long [`JwksCache`] waits, by default, before it downloads a pool's keys again
+/// for an unknown `kid`.
+pub const DEFAULT_MIN_REFETCH: Duration = Duration::from_secs(60);
+
+/// Verifies tokens against JWKS documents it downloads itself and keeps.
+///
+/// One download per JWKS URL (that is, per pool); a token signed with a key that is
+/// not in the kept set causes one more download (Cognito rotated its keys), but at
+/// most one per URL every `min_refetch` (default 60 s), so a stream of forged `kid`s
+/// cannot turn into a stream of downloads. Each URL has its own lock, held during
+/// its download: concurrent callers for that pool wait for the one download
+/// instead of starting their own, and other pools are not held up.
+///
+/// Blocking: call it from a blocking context (for example
+/// `tokio::task::spawn_blocking`), like [`JwksFetcher::fetch_blocking`].
+#[derive(Debug)]
+pub struct JwksCache {
+    fetcher: JwksFetcher,
+    min_refetch: Duration,
+    sets: Mutex<HashMap<String, Arc<Mutex<Option<KeptSet>>>>>,
+}
+
+#[derive(Debug)]
+struct KeptSet {
+    keys: Arc<JwkSet>,
+    fetched_at: Instant,
+}
+
+impl JwksCache {
+    /// A cache downloading with `fetcher`.
+    pub fn new(fetcher: JwksFetcher) -> Self {
+        Self {
+            fetcher,
+            min_refetch: DEFAULT_MIN_REFETCH,
+            sets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Downloads a kept set again for an unknown `kid` at most once per `interval`.
+    pub fn with_min_refetch(mut self, interval: Duration) -> Self {
+        self.min_refetch = interval;
+        self
+    }
+
+    /// The keys at `jwks_url` that should hold `kid`: the kept set if it does (or if
+    /// it was downloaded less than `min_refetch` ago), else a fresh download.
+    pub fn keys_blocking(&self, jwks_url: &str, kid: Option<&str>) -> Result<Arc<JwkSet>, Error> {
+        let slot = {
+            let mut sets = self.sets.lock().map_err(|_| poisoned())?;
+            Arc::clone(sets.entry(jwks_url.to_owned()).or_default())
+        };
+        let mut kept = slot.lock().map_err(|_| poisoned())?;
+        if let Some(kept) = kept.as_ref() {
+            let has_kid = kid.is_none_or(|kid| kept.keys.find(kid).is_some());
+            if has_kid || kept.fetched_at.elapsed() < self.min_refetch {
+                return Ok(Arc::clone(&kept.keys));
+            }
+        }
+        let keys = Arc::new(self.fetcher.fetch_blocking(jwks_url)?);
+        *kept = Some(KeptSet {
+            keys: Arc::clone(&keys),
+            fetched_at: Instant::now(),
+        });
+        Ok(keys)
+    }
+
+    /// A [`TokenVerifier`] for `token`: the issuer's (and `client_id`'s), with the
+    /// keys from `jwks_url` that should hold the token's `kid`. For real Cognito
+    /// `jwks_url` is `TokenVerifier::jwks_url(issuer)`.
+    pub fn verifier_for_blocking(
+        &self,
+        jwks_url: &str,
+        issuer: &str,
+        client_id: &str,
+        token: &str,
+    ) -> Result<TokenVerifier, Error> {
+        let kid = jsonwebtoken::decode_header(token)
+            .map_err(|e| Error::Verify(format!("header: {e}")))?
+            .kid;
+        let keys = self.keys_blocking(jwks_url, kid.as_deref())?;
+        Ok(TokenVerifier::new(issuer, client_id, (*keys).clone()))
+    }
+
+    /// Verifies `token` as [`TokenVerifier::verify`] does, with keys from this cache.
+    pub fn verify_blocking(
+        &self,
+        jwks_url: &str,
+        issuer: &str,
+        client_id: &str,
+        token: &str,
+        expected: TokenUse,
+    ) -> Result<Claims, Error> {
+        self.verifier_for_blocking(jwks_url, issuer, client_id, token)?
+            .verify(token, expected)
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Verify("JWKS cache lock poisoned".into())
 }
 
 #[cfg(test)]

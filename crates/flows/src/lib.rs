@@ -68,6 +68,8 @@ mod sdk_error;
 mod session;
 mod state;
 mod token_file;
+#[cfg(feature = "keyring")]
+mod token_keyring;
 mod tokens;
 pub mod unsigned;
 #[cfg(feature = "verify")]
@@ -86,13 +88,15 @@ pub use handler::{
 #[cfg(feature = "verify")]
 pub use jsonwebtoken::jwk::JwkSet;
 #[cfg(feature = "jwks")]
-pub use jwks::{HttpTimeouts, JwksFetcher};
+pub use jwks::{DEFAULT_MIN_REFETCH, HttpTimeouts, JwksCache, JwksFetcher};
 pub use reply::Reply;
 pub use request::{FirstFactor, Metadata, Method, Refresh, SignIn, UserContext};
 pub use sdk_error::classify;
 pub use session::{MemoryTokenStore, Session, SessionKey, TokenStore};
 pub use state::{SignInState, Step};
 pub use token_file::FileTokenStore;
+#[cfg(feature = "keyring")]
+pub use token_keyring::{DEFAULT_KEYRING_SERVICE, KeyringTokenStore};
 pub use tokens::{Claims, NewDevice, Notice, Tokens};
 #[cfg(feature = "verify")]
 pub use verify::{TokenUse, TokenVerifier};

@@ -13,6 +13,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use secrecy::ExposeSecret;
+
 use crate::devices::StoreError;
 use crate::{Error, Flows, Refresh, Tokens};
 
@@ -59,6 +61,38 @@ pub trait TokenStore: Send + Sync {
     /// Forgets the tokens under `key` (sign-out, or a refused refresh token).
     fn remove(&self, key: &SessionKey) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
+
+/// Implements [`TokenStore`] for a store whose calls block briefly (local files,
+/// the keychain) through its `load_blocking`, `save_blocking` and
+/// `remove_blocking`.
+macro_rules! token_store_from_blocking {
+    ($store:ty) => {
+        impl $crate::session::TokenStore for $store {
+            async fn load(
+                &self,
+                key: &$crate::session::SessionKey,
+            ) -> Result<Option<$crate::Tokens>, $crate::StoreError> {
+                self.load_blocking(key)
+            }
+
+            async fn save(
+                &self,
+                key: &$crate::session::SessionKey,
+                tokens: &$crate::Tokens,
+            ) -> Result<(), $crate::StoreError> {
+                self.save_blocking(key, tokens)
+            }
+
+            async fn remove(
+                &self,
+                key: &$crate::session::SessionKey,
+            ) -> Result<(), $crate::StoreError> {
+                self.remove_blocking(key)
+            }
+        }
+    };
+}
+pub(crate) use token_store_from_blocking;
 
 /// A [`TokenStore`] in memory, for tests and long-running services that sign in
 /// at start.
@@ -140,6 +174,8 @@ impl<S: TokenStore> Session<S> {
     /// Keeps the tokens of a sign-in done elsewhere (for example
     /// [`Flows::sign_in_srp`]).
     pub async fn keep(&self, tokens: &Tokens) -> Result<(), Error> {
+        // Not while a refresh runs: its save would overwrite these newer tokens.
+        let _refreshing = self.refreshing.lock().await;
         self.store
             .save(&self.key, tokens)
             .await
@@ -148,6 +184,7 @@ impl<S: TokenStore> Session<S> {
 
     /// Forgets the stored tokens (a local sign-out; revoke them with Cognito too).
     pub async fn forget(&self) -> Result<(), Error> {
+        let _refreshing = self.refreshing.lock().await;
         self.store.remove(&self.key).await.map_err(store_error)
     }
 
@@ -189,7 +226,17 @@ impl<S: TokenStore> Session<S> {
                 Ok(fresh)
             }
             Err(Error::RefreshTokenRefused { message }) => {
-                self.store.remove(&self.key).await.map_err(store_error)?;
+                // Another process may have signed in again meanwhile: only the
+                // session whose refresh token was refused is forgotten.
+                let now = self.store.load(&self.key).await.map_err(store_error)?;
+                if now
+                    .as_ref()
+                    .and_then(Tokens::refresh_token)
+                    .map(ExposeSecret::expose_secret)
+                    == stored.refresh_token().map(ExposeSecret::expose_secret)
+                {
+                    self.store.remove(&self.key).await.map_err(store_error)?;
+                }
                 Err(sign_in_required(&format!(
                     "the refresh token was refused ({message})"
                 )))

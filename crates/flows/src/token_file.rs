@@ -9,9 +9,9 @@ use sha2::{Digest, Sha256};
 
 use crate::Tokens;
 use crate::devices::StoreError;
-use crate::session::{SessionKey, TokenStore};
+use crate::session::SessionKey;
 
-/// A [`TokenStore`] in a directory of its own.
+/// A [`TokenStore`](crate::TokenStore) in a directory of its own.
 ///
 /// Each session is one JSON file named after a hash of its key, created 0600 in
 /// directories created 0700 (every level this store creates, not only the last).
@@ -113,16 +113,19 @@ fn io_error(doing: &str, path: &Path, error: &std::io::Error) -> StoreError {
     StoreError(format!("{doing} {}: {error}", path.display()))
 }
 
-impl TokenStore for FileTokenStore {
-    async fn load(&self, key: &SessionKey) -> Result<Option<Tokens>, StoreError> {
+impl FileTokenStore {
+    /// [`TokenStore::load`](crate::TokenStore::load) for callers without an async runtime.
+    pub fn load_blocking(&self, key: &SessionKey) -> Result<Option<Tokens>, StoreError> {
         self.with_lock(|| self.read(key))
     }
 
-    async fn save(&self, key: &SessionKey, tokens: &Tokens) -> Result<(), StoreError> {
+    /// [`TokenStore::save`](crate::TokenStore::save) for callers without an async runtime.
+    pub fn save_blocking(&self, key: &SessionKey, tokens: &Tokens) -> Result<(), StoreError> {
         self.with_lock(|| self.write(key, tokens))
     }
 
-    async fn remove(&self, key: &SessionKey) -> Result<(), StoreError> {
+    /// [`TokenStore::remove`](crate::TokenStore::remove) for callers without an async runtime.
+    pub fn remove_blocking(&self, key: &SessionKey) -> Result<(), StoreError> {
         self.with_lock(|| {
             let path = self.path(key);
             match fs::remove_file(&path) {
@@ -134,6 +137,10 @@ impl TokenStore for FileTokenStore {
     }
 }
 
+// The file operations are small and local, so they run in place; only a
+// concurrent writer in another process can make one wait (for its rename).
+crate::session::token_store_from_blocking!(FileTokenStore);
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -144,6 +151,7 @@ mod tests {
     use secrecy::{ExposeSecret, SecretString};
 
     use super::*;
+    use crate::session::TokenStore;
 
     fn tokens(access: &str) -> Tokens {
         Tokens::new(

@@ -11,6 +11,7 @@ pub mod raw;
 pub mod refresh;
 pub mod sign_in;
 pub mod sign_out;
+pub mod token;
 pub mod tokens;
 
 mod cli_input;

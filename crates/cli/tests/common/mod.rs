@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use cognito_auth_emulator::Emulator;
+// Not every test binary that includes this module uses both.
+#[allow(unused_imports)]
 pub use cognito_auth_test_support::{PASSWORD, totp_now};
 
 // The main pool of SEED, its app client, and its app client with a secret.
