@@ -149,7 +149,11 @@ fn set_up_totp(env: &Env, user: &str, extra: &[&str]) -> (std::process::Output, 
     let answers = env.path("answers.toml");
     write(&answers, "MFA_SETUP = \"auto\"\n");
     let secret_out = env.path(&format!("totp-{user}.txt"));
+    // `--store file` chosen explicitly: no note about a missing keychain joins the
+    // stderr these tests read line by line.
     let mut args = vec![
+        "--store",
+        "file",
         "--password-stdin",
         "--answers-file",
         answers.to_str().unwrap(),
