@@ -3,8 +3,9 @@
 //! in the reply body), or a built-in implementation.
 //!
 //! A pool's `LambdaConfig` names a trigger the way Cognito does, by a string.
-//! `http://` URLs are called directly (`https://` is refused: triggers run on the
-//! operator's machine, and the emulator carries no TLS client of its own). Any other name (an ARN, as
+//! `http://` URLs are called directly (an `https://` one is answered with
+//! `UnexpectedLambdaException`: triggers run on the operator's machine, and the
+//! emulator carries no TLS client of its own). Any other name (an ARN, as
 //! infrastructure code sets it) is looked up in the operator's trigger table
 //! ([`crate::ServiceConfig::triggers`], filled from the seed file's `[triggers]`
 //! and the binary's `--trigger NAME=TARGET`), which maps it to a command or a URL.
@@ -53,9 +54,6 @@ pub enum TargetError {
     /// Nothing to run.
     #[error("empty trigger target")]
     Empty,
-    /// An `https://` URL: triggers are called over plain HTTP.
-    #[error("{0}: {HTTPS_REFUSED}")]
-    Https(String),
     /// Unbalanced quotes in a command line.
     #[error("cannot split the command line {0:?} (unbalanced quotes?)")]
     Unsplittable(String),
@@ -73,9 +71,6 @@ impl TriggerTarget {
             return Err(TargetError::Empty);
         }
         if is_url(text) {
-            if is_https(text) {
-                return Err(TargetError::Https(text.to_owned()));
-            }
             return Ok(Self::Url(text.to_owned()));
         }
         let argv = shlex::split(text).ok_or_else(|| TargetError::Unsplittable(text.to_owned()))?;
@@ -316,10 +311,6 @@ mod tests {
         assert_eq!(
             TriggerTarget::parse("http://127.0.0.1:9/define").unwrap(),
             TriggerTarget::Url("http://127.0.0.1:9/define".into())
-        );
-        assert_eq!(
-            TriggerTarget::parse("HTTPS://example.com/define").unwrap_err(),
-            TargetError::Https("HTTPS://example.com/define".into())
         );
         assert_eq!(
             TriggerTarget::parse("HTTPS://example.com/x").unwrap(),
