@@ -79,8 +79,21 @@ async fn acknowledged_writes_survive_kill_9() {
             }
         })
     };
-    while acknowledged.lock().unwrap().len() < 25 {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    // A writer that stops early (its requests fail) must fail the test, not hang it.
+    let enough = async {
+        while acknowledged.lock().unwrap().len() < 25 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    if tokio::time::timeout(std::time::Duration::from_secs(120), enough)
+        .await
+        .is_err()
+    {
+        panic!(
+            "only {} of 25 users acknowledged within 120 s (writer finished: {})",
+            acknowledged.lock().unwrap().len(),
+            writer.is_finished()
+        );
     }
     child.start_kill().unwrap(); // SIGKILL
     child.wait().await.unwrap();
