@@ -779,11 +779,12 @@ fn user_auth_with_a_preferred_challenge_and_select_challenge_answer() {
         env.replies("InitiateAuth")[1]["ChallengeName"],
         "SELECT_CHALLENGE"
     );
-    let selected = env.requests("RespondToAuthChallenge").pop().unwrap();
+    // One answer, PASSWORD with the password: no SRP behind it.
     assert_eq!(
-        selected["ChallengeName"], "SELECT_CHALLENGE",
-        "{selected:#}"
+        challenges_answered(&env),
+        ["PASSWORD_VERIFIER", "SELECT_CHALLENGE"]
     );
+    let selected = env.requests("RespondToAuthChallenge").pop().unwrap();
     assert_eq!(
         selected["ChallengeResponses"]["ANSWER"], "PASSWORD",
         "{selected:#}"
