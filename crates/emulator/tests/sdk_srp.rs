@@ -120,12 +120,13 @@ async fn right_password_gets_tokens_that_verify_against_the_jwks() {
     emulator.shutdown().await;
 }
 
-#[tokio::test]
-async fn wrong_password_is_incorrect_username_or_password() {
-    let (emulator, sdk, setup) =
-        emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
-    create_user(&sdk, &setup, "bob", &[]).await;
-    let error = srp_sign_in(&sdk, &setup, "bob", "Wrong-Password-1", None)
+/// A wrong password for `username` gets Cognito's error, code and text.
+async fn assert_wrong_password_refused(
+    sdk: &aws_sdk_cognitoidentityprovider::Client,
+    setup: &Setup,
+    username: &str,
+) {
+    let error = srp_sign_in(sdk, setup, username, "Wrong-Password-1", None)
         .await
         .unwrap_err();
     assert_eq!(
@@ -133,8 +134,17 @@ async fn wrong_password_is_incorrect_username_or_password() {
         (
             "NotAuthorizedException".to_owned(),
             "Incorrect username or password.".to_owned()
-        )
+        ),
+        "{username}"
     );
+}
+
+#[tokio::test]
+async fn wrong_password_is_incorrect_username_or_password() {
+    let (emulator, sdk, setup) =
+        emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
+    create_user(&sdk, &setup, "bob", &[]).await;
+    assert_wrong_password_refused(&sdk, &setup, "bob").await;
     emulator.shutdown().await;
 }
 
@@ -295,16 +305,7 @@ async fn email_username_pool_with_a_client_secret() {
     // The internal username is the sub, never the email.
     assert_eq!(claims["cognito:username"], claims["sub"]);
     assert_eq!(claims["email"], "frank@example.com");
-    let error = srp_sign_in(&sdk, &setup, "frank@example.com", "Wrong-Password-1", None)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        error_of(&error),
-        (
-            "NotAuthorizedException".to_owned(),
-            "Incorrect username or password.".to_owned()
-        )
-    );
+    assert_wrong_password_refused(&sdk, &setup, "frank@example.com").await;
 
     // A SECRET_HASH over the wrong name is refused with Cognito's text.
     let srp = srp_client(&setup);
@@ -364,16 +365,7 @@ async fn verified_email_alias_signs_in_with_a_client_secret() {
         expect_tokens(srp_sign_in(&sdk, &setup, "grace@example.com", PASSWORD, None).await);
     let claims = jwt_claims(signed_in.id_token().unwrap());
     assert_eq!(claims["cognito:username"], "grace");
-    let error = srp_sign_in(&sdk, &setup, "grace@example.com", "Wrong-Password-1", None)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        error_of(&error),
-        (
-            "NotAuthorizedException".to_owned(),
-            "Incorrect username or password.".to_owned()
-        )
-    );
+    assert_wrong_password_refused(&sdk, &setup, "grace@example.com").await;
     emulator.shutdown().await;
 }
 

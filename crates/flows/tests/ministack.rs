@@ -342,19 +342,36 @@ fn check_tokens(label: &str, tokens: &Tokens, pool: &Setup, username: &str) {
     );
 }
 
-#[tokio::test]
-async fn user_srp_auth_right_and_wrong_password() {
+/// A first sign-in: USER_SRP_AUTH or USER_PASSWORD_AUTH.
+#[derive(Clone, Copy, Debug)]
+enum FirstSignIn {
+    Srp,
+    Password,
+}
+
+impl FirstSignIn {
+    async fn run(self, flows: &Flows, username: &str, password: &str) -> Result<Tokens, Error> {
+        match self {
+            Self::Srp => flows.sign_in_srp(username, &pw(password)).await,
+            Self::Password => flows.sign_in_password(username, &pw(password)).await,
+        }
+    }
+}
+
+/// In every pool shape: the right password gets the user's tokens, a wrong one
+/// WrongCredentials.
+async fn right_and_wrong_password(first: FirstSignIn) {
     let ministack = MiniStack::shared().await;
     let _report = ministack.report_on_failure();
     for (case, flows, pool, internal) in cases(ministack).await {
-        let label = format!("USER_SRP_AUTH, {}", case.label);
-        let tokens = flows
-            .sign_in_srp(case.typed, &pw(PASSWORD))
+        let label = format!("{first:?} sign-in, {}", case.label);
+        let tokens = first
+            .run(&flows, case.typed, PASSWORD)
             .await
             .unwrap_or_else(|e| panic!("{label}: {e:?}"));
         check_tokens(&label, &tokens, pool, internal);
-        let err = flows
-            .sign_in_srp(case.typed, &pw("Wrong-Horse-9"))
+        let err = first
+            .run(&flows, case.typed, "Wrong-Horse-9")
             .await
             .unwrap_err();
         assert!(matches!(err, Error::WrongCredentials), "{label}: {err:?}");
@@ -362,22 +379,13 @@ async fn user_srp_auth_right_and_wrong_password() {
 }
 
 #[tokio::test]
+async fn user_srp_auth_right_and_wrong_password() {
+    right_and_wrong_password(FirstSignIn::Srp).await;
+}
+
+#[tokio::test]
 async fn user_password_auth_right_and_wrong_password() {
-    let ministack = MiniStack::shared().await;
-    let _report = ministack.report_on_failure();
-    for (case, flows, pool, internal) in cases(ministack).await {
-        let label = format!("USER_PASSWORD_AUTH, {}", case.label);
-        let tokens = flows
-            .sign_in_password(case.typed, &pw(PASSWORD))
-            .await
-            .unwrap_or_else(|e| panic!("{label}: {e:?}"));
-        check_tokens(&label, &tokens, pool, internal);
-        let err = flows
-            .sign_in_password(case.typed, &pw("Wrong-Horse-9"))
-            .await
-            .unwrap_err();
-        assert!(matches!(err, Error::WrongCredentials), "{label}: {err:?}");
-    }
+    right_and_wrong_password(FirstSignIn::Password).await;
 }
 
 #[tokio::test]
@@ -385,13 +393,9 @@ async fn refresh_token_auth_after_srp_and_password_sign_ins() {
     let ministack = MiniStack::shared().await;
     let _report = ministack.report_on_failure();
     for (case, flows, pool, internal) in cases(ministack).await {
-        let by_srp = flows.sign_in_srp(case.typed, &pw(PASSWORD)).await.unwrap();
-        let by_password = flows
-            .sign_in_password(case.typed, &pw(PASSWORD))
-            .await
-            .unwrap();
-        for (first, tokens) in [("SRP", by_srp), ("password", by_password)] {
-            let label = format!("REFRESH_TOKEN_AUTH after {first}, {}", case.label);
+        for first in [FirstSignIn::Srp, FirstSignIn::Password] {
+            let tokens = first.run(&flows, case.typed, PASSWORD).await.unwrap();
+            let label = format!("REFRESH_TOKEN_AUTH after {first:?} sign-in, {}", case.label);
             let refreshed = flows
                 .refresh(&Refresh::from_tokens(&tokens).unwrap())
                 .await
