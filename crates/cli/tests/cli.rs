@@ -78,10 +78,10 @@ fn demo_json_marks_the_steps_ok() {
         "totp_mfa_sign_in",
         "refresh",
         "wrong_password_refused",
+        "custom_auth",
     ] {
         assert_eq!(status(key), "ok", "{key}: {value:#}");
     }
-    assert!(["ok", "skipped"].contains(&status("custom_auth").as_str()));
     assert!(steps.iter().all(|s| s["millis"].as_f64().is_some()));
 }
 
@@ -194,6 +194,27 @@ fn password_flow_custom_metadata_and_unknown_user() {
             "IpAddress=192.0.2.1,EncodedData=abc",
         ],
     ));
+    // What reached the server, not only what the CLI accepted.
+    let sent = env.requests("InitiateAuth");
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent[0]["AuthFlow"], "USER_PASSWORD_AUTH", "{:#}", sent[0]);
+    assert_eq!(
+        sent[0]["ClientMetadata"],
+        serde_json::json!({"purpose": "test", "source": "cli"}),
+        "{:#}",
+        sent[0]
+    );
+    assert_eq!(
+        sent[0]["AnalyticsMetadata"]["AnalyticsEndpointId"], "endpoint-1",
+        "{:#}",
+        sent[0]
+    );
+    assert_eq!(
+        sent[0]["UserContextData"],
+        serde_json::json!({"IpAddress": "192.0.2.1", "EncodedData": "abc"}),
+        "{:#}",
+        sent[0]
+    );
     let output = sign_in(&env, "nobody", &["--password-stdin"]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
 }
@@ -308,23 +329,42 @@ fn cache_refresh_tokens_verify_and_sign_out() {
     assert_eq!(stdout(&output), "Bearer\n", "{}", stderr(&output));
 
     // Refresh from a token on stdin, without the cache.
-    let (refresh_token, device_key) = {
-        let value = ok_json(&env.run_args(["tokens", "--raw"]));
-        let path = env
-            .home
-            .path()
-            .join(".local/share/cognito-auth/tokens")
-            .join(POOL)
-            .join(CLIENT)
-            .join("alice.json");
-        let cached: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-        assert!(value[0]["AccessToken"].is_string());
-        (
-            cached["refresh_token"].as_str().unwrap().to_owned(),
-            cached["device_key"].as_str().unwrap().to_owned(),
-        )
-    };
-    let refresh_from_stdin = [
+    let value = ok_json(&env.run_args(["tokens", "--raw"]));
+    assert!(value[0]["AccessToken"].is_string());
+    let (refresh_token, device_key) = cached_refresh_token(&env, "alice");
+    let refresh_from_stdin = refresh_from_stdin_args(&device_key);
+    ok_json(&env.run_args_with_stdin(&refresh_from_stdin, &refresh_token));
+
+    let value = ok_json(&env.run_args(["sign-out"]));
+    assert_eq!(value["Operation"], "RevokeToken");
+
+    // The revoked refresh token is refused: exit 6.
+    let output = env.run_args_with_stdin(&refresh_from_stdin, &refresh_token);
+    assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
+
+    // Nothing cached any more.
+    assert_eq!(env.run_args(["refresh"]).status.code(), Some(2));
+}
+
+/// The refresh token and device key `user`'s sign-in cached.
+fn cached_refresh_token(env: &Env, user: &str) -> (String, String) {
+    let path = env
+        .home
+        .path()
+        .join(".local/share/cognito-auth/tokens")
+        .join(POOL)
+        .join(CLIENT)
+        .join(format!("{user}.json"));
+    let cached: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    (
+        cached["refresh_token"].as_str().unwrap().to_owned(),
+        cached["device_key"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// `refresh` of a token on stdin, bypassing the cache.
+fn refresh_from_stdin_args(device_key: &str) -> Vec<&str> {
+    vec![
         "--no-cache",
         "refresh",
         "--pool-id",
@@ -333,27 +373,24 @@ fn cache_refresh_tokens_verify_and_sign_out() {
         CLIENT,
         "--refresh-token-stdin",
         "--device-key",
-        &device_key,
-    ];
-    ok_json(&env.run_args_with_stdin(refresh_from_stdin, &refresh_token));
-
-    let value = ok_json(&env.run_args(["sign-out"]));
-    assert_eq!(value["Operation"], "RevokeToken");
-
-    // The revoked refresh token is refused: exit 6.
-    let output = env.run_args_with_stdin(refresh_from_stdin, &refresh_token);
-    assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
-
-    // Nothing cached any more.
-    assert_eq!(env.run_args(["refresh"]).status.code(), Some(2));
+        device_key,
+    ]
 }
 
 #[test]
 fn global_sign_out() {
     let env = Env::new();
     ok_json(&sign_in(&env, "erin", &["--password-stdin"]));
+    let (refresh_token, device_key) = cached_refresh_token(&env, "erin");
+    let refresh_from_stdin = refresh_from_stdin_args(&device_key);
+    ok_json(&env.run_args_with_stdin(&refresh_from_stdin, &refresh_token));
+
     let value = ok_json(&env.run_args(["sign-out", "--global", "--username", "erin"]));
     assert_eq!(value["Operation"], "GlobalSignOut");
+
+    // Every refresh token of erin's is revoked at the server: exit 6.
+    let output = env.run_args_with_stdin(&refresh_from_stdin, &refresh_token);
+    assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
 }
 
 #[test]
@@ -714,7 +751,7 @@ fn help_version_and_completions() {
 #[test]
 fn user_auth_with_a_preferred_challenge_and_select_challenge_answer() {
     let env = Env::new();
-    ok_json(&sign_in(
+    let value = ok_json(&sign_in(
         &env,
         "alice",
         &[
@@ -725,7 +762,20 @@ fn user_auth_with_a_preferred_challenge_and_select_challenge_answer() {
             "PASSWORD_SRP",
         ],
     ));
-    ok_json(&sign_in(
+    assert_signed_in_as(&value, "alice");
+    let started = &env.requests("InitiateAuth")[0];
+    assert_eq!(started["AuthFlow"], "USER_AUTH", "{started:#}");
+    assert_eq!(
+        started["AuthParameters"]["PREFERRED_CHALLENGE"], "PASSWORD_SRP",
+        "{started:#}"
+    );
+    assert_eq!(
+        challenges_answered(&env),
+        ["PASSWORD_VERIFIER"],
+        "the preferred challenge, straight away"
+    );
+
+    let value = ok_json(&sign_in(
         &env,
         "alice",
         &[
@@ -736,6 +786,28 @@ fn user_auth_with_a_preferred_challenge_and_select_challenge_answer() {
             "SELECT_CHALLENGE=PASSWORD",
         ],
     ));
+    assert_signed_in_as(&value, "alice");
+    let started = &env.requests("InitiateAuth")[1];
+    assert!(
+        started["AuthParameters"]
+            .get("PREFERRED_CHALLENGE")
+            .is_none(),
+        "{started:#}"
+    );
+    assert_eq!(
+        env.replies("InitiateAuth")[1]["ChallengeName"],
+        "SELECT_CHALLENGE"
+    );
+    // One answer, PASSWORD with the password: no SRP behind it.
+    assert_eq!(
+        challenges_answered(&env),
+        ["PASSWORD_VERIFIER", "SELECT_CHALLENGE"]
+    );
+    let selected = env.requests("RespondToAuthChallenge").pop().unwrap();
+    assert_eq!(
+        selected["ChallengeResponses"]["ANSWER"], "PASSWORD",
+        "{selected:#}"
+    );
     // --preferred-challenge belongs to user-auth.
     let output = sign_in(
         &env,
@@ -743,6 +815,22 @@ fn user_auth_with_a_preferred_challenge_and_select_challenge_answer() {
         &["--password-stdin", "--preferred-challenge", "PASSWORD"],
     );
     assert_eq!(output.status.code(), Some(2));
+}
+
+/// The tokens a sign-in printed were issued to `user` for the app client.
+fn assert_signed_in_as(value: &Value, user: &str) {
+    let result = &value["AuthenticationResult"];
+    let access = cognito_auth_test_support::jwt_claims(result["AccessToken"].as_str().unwrap());
+    assert_eq!(access["username"], user, "{access:#}");
+    assert_eq!(access["client_id"], CLIENT, "{access:#}");
+}
+
+/// The challenge names of every RespondToAuthChallenge so far.
+fn challenges_answered(env: &Env) -> Vec<String> {
+    env.requests("RespondToAuthChallenge")
+        .iter()
+        .map(|r| r["ChallengeName"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 #[test]

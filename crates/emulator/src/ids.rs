@@ -1,5 +1,7 @@
 //! Identifiers and secrets in Cognito's formats, from the OS's random source.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
@@ -90,9 +92,19 @@ pub fn key_id() -> String {
     STANDARD.encode(random_bytes(32))
 }
 
-/// Seconds since the Unix epoch.
+/// Seconds the emulator's clock runs ahead of the system's; only
+/// [`advance_clock`] moves it.
+static CLOCK_AHEAD: AtomicI64 = AtomicI64::new(0);
+
+/// Seconds since the Unix epoch, on the emulator's clock.
 pub fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    time::OffsetDateTime::now_utc().unix_timestamp() + CLOCK_AHEAD.load(Ordering::Relaxed)
+}
+
+/// Moves the clock of every emulator in this process `seconds` ahead, so that a
+/// test of a lock or an expiry lets the time pass without sleeping.
+pub fn advance_clock(seconds: i64) {
+    CLOCK_AHEAD.fetch_add(seconds, Ordering::Relaxed);
 }
 
 #[cfg(test)]

@@ -41,6 +41,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use error::{ApiError, ErrorKind};
+pub use ids::advance_clock;
 pub use service::{Service, ServiceConfig};
 pub use totp::code_for_secret as totp_code_for_secret;
 pub use triggers::TriggerTarget;

@@ -79,9 +79,26 @@ async fn acknowledged_writes_survive_kill_9() {
             }
         })
     };
-    while acknowledged.lock().unwrap().len() < 25 {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    // A writer that stops early (its requests fail) or stalls must fail the
+    // test, not hang it.
+    let enough = async {
+        while acknowledged.lock().unwrap().len() < 25 && !writer.is_finished() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    let stalled = tokio::time::timeout(std::time::Duration::from_secs(120), enough)
+        .await
+        .is_err();
+    let count = acknowledged.lock().unwrap().len();
+    assert!(
+        !stalled && count >= 25,
+        "only {count} of 25 users acknowledged ({})",
+        if stalled {
+            "the writer stalled for 120 s"
+        } else {
+            "the writer stopped: a create failed"
+        }
+    );
     child.start_kill().unwrap(); // SIGKILL
     child.wait().await.unwrap();
     writer.await.unwrap();

@@ -10,12 +10,6 @@ use cognito_auth_srp::{DeviceSrpClient, register_device};
 use cognito_auth_test_support::*;
 use serde_json::Value;
 
-fn claims(token: &str) -> Value {
-    jsonwebtoken::dangerous::insecure_decode::<Value>(token)
-        .unwrap()
-        .claims
-}
-
 #[tokio::test]
 async fn remembered_device_signs_in_with_device_srp() {
     let pool = PoolOptions {
@@ -70,7 +64,7 @@ async fn remembered_device_signs_in_with_device_srp() {
     let tokens = done.authentication_result().unwrap();
     assert!(tokens.new_device_metadata().is_none());
     assert_eq!(
-        claims(tokens.access_token().unwrap())["device_key"],
+        jwt_claims(tokens.access_token().unwrap())["device_key"],
         device_key.as_str()
     );
 
@@ -110,15 +104,19 @@ async fn remembered_device_signs_in_with_device_srp() {
 
     // A device whose password is wrong fails the proof.
     let impostor = register_device(&group_key, &device_key).unwrap();
-    let verified = srp_sign_in(&sdk, &setup, "ivan", PASSWORD, Some(&device_key))
-        .await
-        .unwrap();
+    let verified = expect_challenge(
+        srp_sign_in(&sdk, &setup, "ivan", PASSWORD, Some(&device_key)).await,
+        ChallengeNameType::DeviceSrpAuth,
+    );
+    assert_eq!(
+        verified.challenge_parameters().unwrap()["USERNAME"],
+        username
+    );
     let device = DeviceSrpClient::new(setup.app(), impostor.device).unwrap();
     // Without Sessions this time: the device's SRP state finds the sign-in.
     let error = answer_device_challenges(&sdk, &setup, &device, &username, None)
         .await
         .unwrap_err();
-    let _ = verified;
     assert_eq!(error_of(&error).1, "Incorrect username or password.");
 
     sdk.forget_device()
@@ -178,8 +176,8 @@ async fn refresh_revoke_and_global_sign_out() {
     assert!(result.refresh_token().is_none());
     let fresh_access = result.access_token().unwrap().to_owned();
     assert_eq!(
-        claims(&fresh_access)["auth_time"],
-        claims(tokens.access_token().unwrap())["auth_time"]
+        jwt_claims(&fresh_access)["auth_time"],
+        jwt_claims(tokens.access_token().unwrap())["auth_time"]
     );
     let via_op = sdk
         .get_tokens_from_refresh_token()

@@ -12,6 +12,10 @@ use cognito_auth_test_support::*;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
+/// Held by the tests that move the emulator's clock (it is one per process) or
+/// depend on a short lock or expiry, so no test moves it under another.
+static CLOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn jwks(emulator: &cognito_auth_emulator::Emulator, pool_id: &str) -> Value {
     let (status, _, body) = raw_request(
         emulator.address(),
@@ -116,12 +120,13 @@ async fn right_password_gets_tokens_that_verify_against_the_jwks() {
     emulator.shutdown().await;
 }
 
-#[tokio::test]
-async fn wrong_password_is_incorrect_username_or_password() {
-    let (emulator, sdk, setup) =
-        emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
-    create_user(&sdk, &setup, "bob", &[]).await;
-    let error = srp_sign_in(&sdk, &setup, "bob", "Wrong-Password-1", None)
+/// A wrong password for `username` gets Cognito's error, code and text.
+async fn assert_wrong_password_refused(
+    sdk: &aws_sdk_cognitoidentityprovider::Client,
+    setup: &Setup,
+    username: &str,
+) {
+    let error = srp_sign_in(sdk, setup, username, "Wrong-Password-1", None)
         .await
         .unwrap_err();
     assert_eq!(
@@ -129,8 +134,17 @@ async fn wrong_password_is_incorrect_username_or_password() {
         (
             "NotAuthorizedException".to_owned(),
             "Incorrect username or password.".to_owned()
-        )
+        ),
+        "{username}"
     );
+}
+
+#[tokio::test]
+async fn wrong_password_is_incorrect_username_or_password() {
+    let (emulator, sdk, setup) =
+        emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
+    create_user(&sdk, &setup, "bob", &[]).await;
+    assert_wrong_password_refused(&sdk, &setup, "bob").await;
     emulator.shutdown().await;
 }
 
@@ -233,6 +247,7 @@ async fn bad_timestamps_are_invalid_parameters() {
 
 #[tokio::test]
 async fn five_failures_lock_the_user() {
+    let _clock = CLOCK.lock().await;
     let (emulator, sdk, setup) =
         emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
     create_user(&sdk, &setup, "erin", &[]).await;
@@ -263,7 +278,7 @@ async fn five_failures_lock_the_user() {
     .unwrap_err();
     assert_eq!(error_of(&error).1, "Password attempts exceeded");
     // The first lock lasts a second.
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    cognito_auth_emulator::advance_clock(2);
     expect_tokens(srp_sign_in(&sdk, &setup, "erin", PASSWORD, None).await);
     emulator.shutdown().await;
 }
@@ -286,17 +301,11 @@ async fn email_username_pool_with_a_client_secret() {
     .await;
     let tokens =
         expect_tokens(srp_sign_in(&sdk, &setup, "frank@example.com", PASSWORD, None).await);
-    let claims = jsonwebtoken::dangerous::insecure_decode::<Value>(tokens.id_token().unwrap())
-        .unwrap()
-        .claims;
+    let claims = jwt_claims(tokens.id_token().unwrap());
     // The internal username is the sub, never the email.
     assert_eq!(claims["cognito:username"], claims["sub"]);
     assert_eq!(claims["email"], "frank@example.com");
-    assert!(
-        srp_sign_in(&sdk, &setup, "frank@example.com", "Wrong-Password-1", None)
-            .await
-            .is_err()
-    );
+    assert_wrong_password_refused(&sdk, &setup, "frank@example.com").await;
 
     // A SECRET_HASH over the wrong name is refused with Cognito's text.
     let srp = srp_client(&setup);
@@ -354,15 +363,9 @@ async fn verified_email_alias_signs_in_with_a_client_secret() {
     .await;
     let signed_in =
         expect_tokens(srp_sign_in(&sdk, &setup, "grace@example.com", PASSWORD, None).await);
-    let claims = jsonwebtoken::dangerous::insecure_decode::<Value>(signed_in.id_token().unwrap())
-        .unwrap()
-        .claims;
+    let claims = jwt_claims(signed_in.id_token().unwrap());
     assert_eq!(claims["cognito:username"], "grace");
-    assert!(
-        srp_sign_in(&sdk, &setup, "grace@example.com", "Wrong-Password-1", None)
-            .await
-            .is_err()
-    );
+    assert_wrong_password_refused(&sdk, &setup, "grace@example.com").await;
     emulator.shutdown().await;
 }
 
@@ -410,6 +413,7 @@ async fn unknown_users_legacy_and_prevented() {
 
 #[tokio::test]
 async fn expired_sessions_are_refused() {
+    let _clock = CLOCK.lock().await;
     let config = cognito_auth_emulator::EmulatorConfig {
         service: cognito_auth_emulator::ServiceConfig {
             session_validity_seconds: Some(1),
@@ -425,7 +429,7 @@ async fn expired_sessions_are_refused() {
     create_user(&sdk, &setup, "heidi", &[]).await;
     let srp = srp_client(&setup);
     let started = start_user_srp(&sdk, &setup, &srp, "heidi").await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    cognito_auth_emulator::advance_clock(2);
     let responses = password_verifier_responses(
         &srp,
         started.challenge_parameters().unwrap(),

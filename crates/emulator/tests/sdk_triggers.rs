@@ -504,17 +504,23 @@ async fn command_triggers_from_the_example_seed_drive_the_custom_flow() {
     emulator.shutdown().await;
 }
 
+/// The ARN the trigger table maps to a command.
 #[cfg(unix)]
-#[tokio::test]
-async fn failing_triggers_answer_as_cognito_does() {
-    let (base, _events) = trigger_server().await;
-    let arn = |name: &str| format!("arn:aws:lambda:us-east-1:123456789012:function:{name}");
+fn arn(name: &str) -> String {
+    format!("arn:aws:lambda:us-east-1:123456789012:function:{name}")
+}
+
+/// An emulator whose triggers may take `timeout`, with the failing commands of
+/// [`failing_triggers_answer_as_cognito_does`], a pool, a custom-auth client
+/// and the user finn.
+#[cfg(unix)]
+async fn failing_trigger_emulator(timeout: Duration) -> (Emulator, Client, String, Setup) {
     let shell = |script: &str| TriggerTarget::Command {
         argv: vec!["sh".into(), "-c".into(), script.into()],
         dir: None,
     };
     let mut config = EmulatorConfig::default();
-    config.service.trigger_timeout = Duration::from_millis(300);
+    config.service.trigger_timeout = timeout;
     let triggers = &mut config.service.triggers;
     triggers.insert(
         arn("exits"),
@@ -534,7 +540,34 @@ async fn failing_triggers_answer_as_cognito_does() {
     let pool_id = create_pool(&sdk, PoolOptions::default()).await;
     let setup = custom_client(&sdk, &pool_id).await;
     create_user(&sdk, &setup, "finn", &[]).await;
+    (emulator, sdk, pool_id, setup)
+}
 
+#[cfg(unix)]
+#[tokio::test]
+async fn failing_triggers_answer_as_cognito_does() {
+    let (base, _events) = trigger_server().await;
+    // Only the slow trigger meets the short timeout; the others get a long
+    // one, so that on a slow machine they still fail in their own way.
+    let (impatient, sdk, pool_id, setup) =
+        failing_trigger_emulator(Duration::from_millis(300)).await;
+    set_triggers(
+        &sdk,
+        &pool_id,
+        &arn("slow"),
+        &format!("{base}/create"),
+        &format!("{base}/verify"),
+    )
+    .await;
+    let (code, message) = start(&sdk, &setup, "finn", None).await.unwrap_err();
+    assert_eq!(code, "UnexpectedLambdaException", "{message}");
+    assert_eq!(
+        message,
+        "DefineAuthChallenge could not be invoked: sh did not answer within 300 ms"
+    );
+    impatient.shutdown().await;
+
+    let (emulator, sdk, pool_id, setup) = failing_trigger_emulator(Duration::from_secs(60)).await;
     // A closed port: bind one, note it, drop it.
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -550,11 +583,6 @@ async fn failing_triggers_answer_as_cognito_does() {
             arn("garbage"),
             "InvalidLambdaResponseException",
             "Unrecognizable lambda output",
-        ),
-        (
-            arn("slow"),
-            "UnexpectedLambdaException",
-            "DefineAuthChallenge could not be invoked: sh did not answer within 300 ms",
         ),
         (
             arn("missing"),

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
@@ -196,16 +196,10 @@ fn flows(endpoint: &str) -> Flows {
 
 async fn sign_in_error(behaviour: Behaviour) -> (Error, usize) {
     let server = serve(behaviour).await;
-    let started = Instant::now();
     let err = flows(&server.url)
         .sign_in_srp("alice", &SecretString::from("Password 1"))
         .await
         .unwrap_err();
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "took {:?}",
-        started.elapsed()
-    );
     let count = server.requests.lock().unwrap().len();
     (err, count)
 }

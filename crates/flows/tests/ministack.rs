@@ -1,15 +1,19 @@
 //! Interop with a Cognito emulator we did not write: MiniStack (PyPI `ministack`,
 //! pinned in scripts/interop-requirements.txt), started on a loopback port with its
 //! auth checks on (`AUTH=true`: SECRET_HASH and ExplicitAuthFlows enforced).
+//! One test per flow, all against one MiniStack per test binary; a failing
+//! test prints MiniStack's output.
 //!
 //! The Python comes from `COGNITO_AUTH_PYTHON`, default `.venv/bin/python` at the
-//! workspace root (what .ci/run sets up). If it or MiniStack is missing, this test
-//! FAILS: it never skips.
+//! workspace root (what .ci/run sets up). If it or MiniStack is missing, these
+//! tests FAIL: they never skip.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -17,64 +21,106 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::Credentials;
 use aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType;
 use cognito_auth_flows::{
-    Answer, ChallengeHandler, Declined, Error, Flows, Prompt, Refresh, SignIn,
+    Answer, ChallengeHandler, Declined, Error, Flows, Prompt, Refresh, SignIn, Tokens,
 };
 use cognito_auth_test_support::{
-    ClientOptions, PASSWORD, PoolOptions, Setup, add_user, create_client, create_pool,
-    enable_totp_mfa, local_config, pw, python_with, totp_now,
+    ClientOptions, PASSWORD, PoolOptions, Setup, add_user, assert_issued_to, create_client,
+    create_pool, enable_totp_mfa, local_config, pw, python_with, totp_now,
 };
 use secrecy::ExposeSecret;
 use support::flows_builder;
 
-/// MiniStack as a child process; killed when dropped.
+/// MiniStack as a child process, shared by every test of this binary.
+///
+/// It runs under a `sh` that kills it when its stdin closes, which happens
+/// when this process exits however it exits: a static is never dropped.
 struct MiniStack {
-    child: tokio::process::Child,
     endpoint: String,
+    log: PathBuf,
+    _watchdog: Mutex<(Child, ChildStdin)>,
 }
 
+static MINISTACK: tokio::sync::OnceCell<MiniStack> = tokio::sync::OnceCell::const_new();
+
 impl MiniStack {
+    async fn shared() -> &'static Self {
+        MINISTACK.get_or_init(Self::start).await
+    }
+
     async fn start() -> Self {
         let python = python_with("ministack").await;
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             probe.local_addr().unwrap().port()
         };
-        let child = tokio::process::Command::new(&python)
-            .args(["-m", "ministack"])
+        let log = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("ministack-{}.log", std::process::id()));
+        let output = std::fs::File::create(&log).unwrap();
+        let mut child = Command::new("sh")
+            .args([
+                "-c",
+                r#""$0" -m ministack </dev/null & ministack=$!; cat >/dev/null; kill $ministack"#,
+            ])
+            .arg(&python)
             .env("BIND_HOST", "127.0.0.1")
             .env("GATEWAY_PORT", port.to_string())
             .env("IOT_MTLS_ENABLED", "false")
             .env("SERVICES", "cognito-idp")
             .env("AUTH", "true")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
+            .stdin(Stdio::piped())
+            .stdout(output.try_clone().unwrap())
+            .stderr(output)
             .spawn()
             .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let ministack = Self {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            log,
+            _watchdog: Mutex::new((child, stdin)),
+        };
         let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                break;
-            }
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
             assert!(
                 Instant::now() < deadline,
-                "MiniStack did not start within 60 s"
+                "MiniStack did not start within 60 s:\n{}",
+                ministack.output()
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        Self {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-        }
+        ministack
+    }
+
+    fn output(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_else(|e| format!("(no log: {e})"))
+    }
+
+    /// An admin client (MiniStack wants credentials for the admin calls).
+    fn admin(&self) -> Client {
+        Client::from_conf(
+            config(&self.endpoint)
+                .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+                .build(),
+        )
+    }
+
+    /// A guard that prints MiniStack's output if the test fails.
+    fn report_on_failure(&'static self) -> ReportOnFailure {
+        ReportOnFailure(self)
     }
 }
 
-impl Drop for MiniStack {
+struct ReportOnFailure(&'static MiniStack);
+
+impl Drop for ReportOnFailure {
+    // The harness keeps a test's stderr and shows it when the test fails.
+    #[allow(clippy::print_stderr)]
     fn drop(&mut self) {
-        let _ = self.child.start_kill();
+        if std::thread::panicking() {
+            eprintln!("--- MiniStack's output ---\n{}", self.0.output());
+        }
     }
 }
 
@@ -164,107 +210,196 @@ impl ChallengeHandler for Person {
     }
 }
 
-/// USER_SRP_AUTH right and wrong, USER_PASSWORD_AUTH right and wrong,
-/// REFRESH_TOKEN_AUTH, for one pool shape.
-async fn password_flows(endpoint: &str, admin: &Client, spec: Spec, typed: &str, label: &str) {
-    let pool = pool(admin, spec).await;
-    let (username, email) = if spec.email_username {
-        (typed, Some(typed))
-    } else if spec.email_alias {
-        ("nina", Some(typed))
+/// A pool shape, the name a user types, and a label for failure messages.
+struct Case {
+    spec: Spec,
+    typed: &'static str,
+    label: &'static str,
+}
+
+/// Plain and email-alias pools, with and without a client secret, and an
+/// email-username pool.
+const CASES: [Case; 5] = [
+    Case {
+        spec: Spec::plain(false),
+        typed: "olga",
+        label: "plain secret=false",
+    },
+    Case {
+        spec: Spec::plain(true),
+        typed: "olga",
+        label: "plain secret=true",
+    },
+    Case {
+        spec: Spec::alias(false),
+        typed: "nina@example.com",
+        label: "email alias secret=false",
+    },
+    Case {
+        spec: Spec::alias(true),
+        typed: "nina@example.com",
+        label: "email alias secret=true",
+    },
+    Case {
+        spec: Spec {
+            secret: true,
+            email_username: true,
+            email_alias: false,
+            mfa: false,
+            srp_only: false,
+        },
+        typed: "pia@example.com",
+        label: "email username",
+    },
+];
+
+impl Spec {
+    const fn plain(secret: bool) -> Self {
+        Self {
+            secret,
+            email_alias: false,
+            email_username: false,
+            mfa: false,
+            srp_only: false,
+        }
+    }
+    const fn alias(secret: bool) -> Self {
+        Self {
+            email_alias: true,
+            ..Self::plain(secret)
+        }
+    }
+}
+
+/// A pool of `case`'s shape with its user, and the user's internal name as
+/// the pool reports it.
+async fn case_pool(admin: &Client, case: &Case) -> (Setup, String) {
+    let pool = pool(admin, case.spec).await;
+    let (username, email) = if case.spec.email_username {
+        (case.typed, Some(case.typed))
+    } else if case.spec.email_alias {
+        ("nina", Some(case.typed))
     } else {
-        (typed, None)
+        (case.typed, None)
     };
     user(admin, &pool, username, email, true).await;
-    let flows = flows(endpoint, &pool);
+    let internal = admin
+        .admin_get_user()
+        .user_pool_id(&pool.pool_id)
+        .username(username)
+        .send()
+        .await
+        .unwrap()
+        .username()
+        .to_owned();
+    if !case.spec.email_username {
+        assert_eq!(internal, username, "{}", case.label);
+    }
+    (pool, internal)
+}
 
-    let tokens = flows
-        .sign_in_srp(typed, &pw(PASSWORD))
-        .await
-        .unwrap_or_else(|e| panic!("{label}: SRP sign-in: {e:?}"));
-    assert!(tokens.id_token().is_some(), "{label}");
-    let err = flows
-        .sign_in_srp(typed, &pw("Wrong-Horse-9"))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::WrongCredentials), "{label}: {err:?}");
+/// The pools of [`CASES`], made once for the tests of every flow.
+static CASE_POOLS: tokio::sync::OnceCell<Vec<(Setup, String)>> = tokio::sync::OnceCell::const_new();
 
-    let by_password = flows
-        .sign_in_password(typed, &pw(PASSWORD))
-        .await
-        .unwrap_or_else(|e| panic!("{label}: password sign-in: {e:?}"));
-    let err = flows
-        .sign_in_password(typed, &pw("Wrong-Horse-9"))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::WrongCredentials), "{label}: {err:?}");
+/// Each case with its pool, the flows of its app client and the user's
+/// internal name.
+async fn cases(ministack: &MiniStack) -> Vec<(&'static Case, Flows, &'static Setup, &'static str)> {
+    let pools = CASE_POOLS
+        .get_or_init(|| async {
+            let admin = ministack.admin();
+            let mut pools = Vec::new();
+            for case in &CASES {
+                pools.push(case_pool(&admin, case).await);
+            }
+            pools
+        })
+        .await;
+    CASES
+        .iter()
+        .zip(pools)
+        .map(|(case, (pool, internal))| {
+            (
+                case,
+                flows(&ministack.endpoint, pool),
+                pool,
+                internal.as_str(),
+            )
+        })
+        .collect()
+}
 
-    for tokens in [&tokens, &by_password] {
-        let refreshed = flows
-            .refresh(&Refresh::from_tokens(tokens).unwrap())
+/// The ID and access tokens were issued to `username` for the app client.
+fn check_tokens(label: &str, tokens: &Tokens, pool: &Setup, username: &str) {
+    let id = tokens
+        .id_token()
+        .unwrap_or_else(|| panic!("{label}: no ID token"));
+    assert_issued_to(
+        label,
+        id.expose_secret(),
+        tokens.access_token().expose_secret(),
+        username,
+        &pool.client_id,
+    );
+}
+
+/// A first sign-in: USER_SRP_AUTH or USER_PASSWORD_AUTH.
+#[derive(Clone, Copy, Debug)]
+enum FirstSignIn {
+    Srp,
+    Password,
+}
+
+impl FirstSignIn {
+    async fn run(self, flows: &Flows, username: &str, password: &str) -> Result<Tokens, Error> {
+        match self {
+            Self::Srp => flows.sign_in_srp(username, &pw(password)).await,
+            Self::Password => flows.sign_in_password(username, &pw(password)).await,
+        }
+    }
+}
+
+/// In every pool shape: the right password gets the user's tokens, a wrong one
+/// WrongCredentials, and REFRESH_TOKEN_AUTH with the refresh token of the first
+/// sign-in gets the user's tokens again. (The refresh rides on the first
+/// sign-in: a sign-in of its own would cost MiniStack's SRP time again.)
+async fn sign_in_then_refresh(first: FirstSignIn) {
+    let ministack = MiniStack::shared().await;
+    let _report = ministack.report_on_failure();
+    for (case, flows, pool, internal) in cases(ministack).await {
+        let label = format!("{first:?} sign-in, {}", case.label);
+        let tokens = first
+            .run(&flows, case.typed, PASSWORD)
             .await
-            .unwrap_or_else(|e| panic!("{label}: refresh: {e:?}"));
-        assert!(
-            refreshed.access_token().expose_secret().len() > 20,
-            "{label}"
-        );
+            .unwrap_or_else(|e| panic!("{label}: {e:?}"));
+        check_tokens(&label, &tokens, pool, internal);
+        let err = first
+            .run(&flows, case.typed, "Wrong-Horse-9")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::WrongCredentials), "{label}: {err:?}");
+
+        let label = format!("REFRESH_TOKEN_AUTH after {label}");
+        let refreshed = flows
+            .refresh(&Refresh::from_tokens(&tokens).unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e:?}"));
+        check_tokens(&label, &refreshed, pool, internal);
     }
 }
 
 #[tokio::test]
-async fn ministack_interop() {
-    let ministack = MiniStack::start().await;
-    let endpoint = ministack.endpoint.clone();
-    let admin = Client::from_conf(
-        config(&endpoint)
-            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-            .build(),
-    );
+async fn user_srp_auth_then_refresh_token_auth() {
+    sign_in_then_refresh(FirstSignIn::Srp).await;
+}
 
-    // USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH: plain and email-alias
-    // pools, with and without a client secret; and an email-username pool.
-    for secret in [false, true] {
-        let plain = Spec {
-            secret,
-            ..Spec::default()
-        };
-        password_flows(
-            &endpoint,
-            &admin,
-            plain,
-            "olga",
-            &format!("plain secret={secret}"),
-        )
-        .await;
-        let alias = Spec {
-            secret,
-            email_alias: true,
-            ..Spec::default()
-        };
-        password_flows(
-            &endpoint,
-            &admin,
-            alias,
-            "nina@example.com",
-            &format!("email alias secret={secret}"),
-        )
-        .await;
-    }
-    let by_email = Spec {
-        secret: true,
-        email_username: true,
-        ..Spec::default()
-    };
-    password_flows(
-        &endpoint,
-        &admin,
-        by_email,
-        "pia@example.com",
-        "email username",
-    )
-    .await;
+#[tokio::test]
+async fn user_password_auth_then_refresh_token_auth() {
+    sign_in_then_refresh(FirstSignIn::Password).await;
+}
 
-    // Unknown user; USER_PASSWORD_AUTH on an SRP-only client.
+/// An SRP-only pool with the user quin.
+async fn srp_only_pool(ministack: &MiniStack) -> Flows {
+    let admin = ministack.admin();
     let srp_only = pool(
         &admin,
         Spec {
@@ -274,16 +409,34 @@ async fn ministack_interop() {
     )
     .await;
     user(&admin, &srp_only, "quin", None, true).await;
-    let only = flows(&endpoint, &srp_only);
+    flows(&ministack.endpoint, &srp_only)
+}
+
+#[tokio::test]
+async fn unknown_user_is_user_not_found() {
+    let ministack = MiniStack::shared().await;
+    let _report = ministack.report_on_failure();
+    let only = srp_only_pool(ministack).await;
     let err = only.sign_in_srp("nobody", &pw(PASSWORD)).await.unwrap_err();
     assert!(matches!(err, Error::UserNotFound), "{err:?}");
+}
+
+#[tokio::test]
+async fn user_password_auth_on_an_srp_only_client_is_not_enabled() {
+    let ministack = MiniStack::shared().await;
+    let _report = ministack.report_on_failure();
+    let only = srp_only_pool(ministack).await;
     let err = only
         .sign_in_password("quin", &pw(PASSWORD))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::FlowNotEnabled { .. }), "{err:?}");
+}
 
-    // NEW_PASSWORD_REQUIRED: an admin-created user with a temporary password.
+/// A pool with a client secret and optional MFA, and rosa: with a temporary
+/// password, or a permanent one.
+async fn rosa_pool(ministack: &MiniStack, permanent: bool) -> (Setup, Flows) {
+    let admin = ministack.admin();
     let secret_pool = pool(
         &admin,
         Spec {
@@ -298,10 +451,18 @@ async fn ministack_interop() {
         &secret_pool,
         "rosa",
         Some("rosa@example.com"),
-        false,
+        permanent,
     )
     .await;
-    let app = flows(&endpoint, &secret_pool);
+    let app = flows(&ministack.endpoint, &secret_pool);
+    (secret_pool, app)
+}
+
+#[tokio::test]
+async fn new_password_required_for_an_admin_created_user() {
+    let ministack = MiniStack::shared().await;
+    let _report = ministack.report_on_failure();
+    let (pool, app) = rosa_pool(ministack, false).await;
     let mut person = Person::new();
     person.new_password = Some("Brand-New-Pass-7");
     let tokens = app
@@ -309,24 +470,33 @@ async fn ministack_interop() {
         .await
         .unwrap_or_else(|e| panic!("NEW_PASSWORD_REQUIRED: {e:?}"));
     assert_eq!(person.prompts(), ["NEW_PASSWORD_REQUIRED"]);
+    check_tokens("NEW_PASSWORD_REQUIRED", &tokens, &pool, "rosa");
     let err = app.sign_in_srp("rosa", &pw(PASSWORD)).await.unwrap_err();
     assert!(matches!(err, Error::WrongCredentials), "{err:?}");
+}
 
-    // SOFTWARE_TOKEN_MFA: set TOTP up with the access token, then sign in with it.
+#[tokio::test]
+async fn software_token_mfa_right_and_wrong_code() {
+    let ministack = MiniStack::shared().await;
+    let _report = ministack.report_on_failure();
+    let (pool, app) = rosa_pool(ministack, true).await;
+    // Set TOTP up with the access token, then sign in with it.
+    let tokens = app.sign_in_srp("rosa", &pw(PASSWORD)).await.unwrap();
     let access = tokens.access_token().expose_secret().to_owned();
     let secret = enable_totp_mfa(app.client(), &access).await;
     let mut person = Person::new();
     person.totp_secret = Some(secret.clone());
-    app.sign_in(&SignIn::srp("rosa", pw("Brand-New-Pass-7")), &person)
+    let tokens = app
+        .sign_in(&SignIn::srp("rosa", pw(PASSWORD)), &person)
         .await
         .unwrap_or_else(|e| panic!("SOFTWARE_TOKEN_MFA: {e:?}"));
     assert_eq!(person.prompts(), ["SOFTWARE_TOKEN_MFA"]);
+    check_tokens("SOFTWARE_TOKEN_MFA", &tokens, &pool, "rosa");
     let mut wrong = Person::new();
     wrong.wrong_code = true;
     let err = app
-        .sign_in(&SignIn::srp("rosa", pw("Brand-New-Pass-7")), &wrong)
+        .sign_in(&SignIn::srp("rosa", pw(PASSWORD)), &wrong)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::CodeMismatch), "{err:?}");
-    drop(ministack);
 }

@@ -11,6 +11,7 @@
 
 pub mod emulator;
 pub mod http;
+pub mod jwt;
 pub mod mfa;
 pub mod python;
 pub mod recording;
@@ -20,6 +21,7 @@ pub mod totp;
 
 pub use emulator::*;
 pub use http::{post_operation, raw_request};
+pub use jwt::{assert_issued_to, jwt_claims};
 pub use mfa::*;
 pub use python::{python, python_with};
 pub use recording::{Exchange, RecordingEmulator};

@@ -1,5 +1,6 @@
 //! Shared by the integration tests: an emulator started in-process on a random
-//! loopback port, and the built binary run with no AWS configuration anywhere.
+//! loopback port, recording every call the binary makes, and the built binary
+//! run with no AWS configuration anywhere.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -7,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use cognito_auth_emulator::Emulator;
+use cognito_auth_test_support::RecordingEmulator;
 // Not every test binary that includes this module uses both.
 #[allow(unused_imports)]
 pub use cognito_auth_test_support::{PASSWORD, totp_now};
@@ -75,7 +76,7 @@ pub const MFA_CLIENT: &str = "test0mfa0client0000000001";
 /// An emulator, a home directory with nothing in it, and the binary.
 pub struct Env {
     runtime: tokio::runtime::Runtime,
-    emulator: Option<Emulator>,
+    emulator: RecordingEmulator,
     pub endpoint: String,
     pub home: tempfile::TempDir,
 }
@@ -87,11 +88,11 @@ impl Env {
             .enable_all()
             .build()
             .unwrap();
-        let emulator = runtime.block_on(cognito_auth_test_support::seeded_emulator(SEED));
+        let emulator = runtime.block_on(RecordingEmulator::seeded(SEED));
         Self {
             endpoint: emulator.endpoint_url(),
             runtime,
-            emulator: Some(emulator),
+            emulator,
             home: tempfile::tempdir().unwrap(),
         }
     }
@@ -161,7 +162,6 @@ impl Env {
     /// The newest code the emulator "sent" for `purpose` (its outbox).
     pub fn outbox_code(&self, purpose: &str) -> Option<String> {
         self.emulator
-            .as_ref()?
             .service()
             .outbox()
             .messages(None)
@@ -171,16 +171,18 @@ impl Env {
             .map(|m| m.code)
     }
 
+    /// The request bodies the emulator got for `operation`, oldest first.
+    pub fn requests(&self, operation: &str) -> Vec<serde_json::Value> {
+        self.emulator.requests(operation)
+    }
+
+    /// The reply bodies the emulator sent for `operation`, oldest first.
+    pub fn replies(&self, operation: &str) -> Vec<serde_json::Value> {
+        self.emulator.replies(operation)
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.home.path().join(name)
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        if let Some(emulator) = self.emulator.take() {
-            self.runtime.block_on(emulator.shutdown());
-        }
     }
 }
 

@@ -5,10 +5,14 @@ Usage: python pycognito_srp.py ENDPOINT_URL
 The emulator starts empty; this script sets it up with unmodified boto3
 (CreateUserPool, CreateUserPoolClient, AdminCreateUser, AdminSetUserPassword),
 then signs in with pycognito's AWSSRP for each kind of pool and client:
-the right password must give tokens, a wrong one NotAuthorizedException.
+the right password must give tokens issued to the user (the JWT claims
+`cognito:username`/`username`, `aud`/`client_id` and `token_use` checked),
+a wrong one NotAuthorizedException.
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
 
+import base64
+import json
 import sys
 
 import boto3
@@ -16,6 +20,37 @@ from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
 PASSWORD = "Correct-Horse-9"
+
+
+def claims(token):
+    """A JWT's payload, unverified: the claims say whom it was issued to."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def check_tokens(result, username, client_id, email=None):
+    """Raises AssertionError naming the first claim that is not as expected.
+
+    `username` is the pool's internal name; None for a pool that signs in by
+    email, whose internal name is the user's sub.
+    """
+    id_claims = claims(result["IdToken"])
+    access = claims(result["AccessToken"])
+    internal = username if username is not None else id_claims["sub"]
+    expected = [
+        ("id token_use", id_claims.get("token_use"), "id"),
+        ("id cognito:username", id_claims.get("cognito:username"), internal),
+        ("id aud", id_claims.get("aud"), client_id),
+        ("access token_use", access.get("token_use"), "access"),
+        ("access username", access.get("username"), internal),
+        ("access client_id", access.get("client_id"), client_id),
+        ("access sub", access.get("sub"), id_claims["sub"]),
+    ]
+    if email is not None:
+        expected.append(("id email", id_claims.get("email"), email))
+    for name, got, want in expected:
+        assert got == want, f"{name} is {got!r}, not {want!r}"
+    assert result["RefreshToken"], "no RefreshToken"
 
 
 def main(endpoint):
@@ -35,13 +70,17 @@ def main(endpoint):
     }
     for kind, options in pools.items():
         pool_id = idp.create_user_pool(PoolName=kind, **options)["UserPool"]["Id"]
+        email = None
         if kind == "plain":
             username, sign_in_as, attributes = "alice", "alice", []
+            internal = "alice"
         elif kind == "email-username":
-            username = sign_in_as = "bob@example.com"
+            username = sign_in_as = email = "bob@example.com"
             attributes = [{"Name": "email_verified", "Value": "true"}]
+            internal = None
         else:
-            username, sign_in_as = "carol", "carol@example.com"
+            username, sign_in_as, email = "carol", "carol@example.com", "carol@example.com"
+            internal = "carol"
             attributes = [
                 {"Name": "email", "Value": "carol@example.com"},
                 {"Name": "email_verified", "Value": "true"},
@@ -76,7 +115,7 @@ def main(endpoint):
 
             try:
                 tokens = srp(PASSWORD)
-                assert tokens["AuthenticationResult"]["AccessToken"]
+                check_tokens(tokens["AuthenticationResult"], internal, client["ClientId"], email)
                 print(f"ok   {label}: right password -> tokens")
                 passed += 1
             except Exception as error:  # noqa: BLE001 - report every failure
