@@ -259,3 +259,8 @@ pub fn secret_from(stderr: &str) -> String {
 pub fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
+
+/// `sign-in` of `user` in the main pool, PASSWORD on stdin, then `extra`.
+pub fn sign_in(env: &Env, user: &str, extra: &[&str]) -> Output {
+    env.run_sign_in(Env::sign_in_args(user), extra, &format!("{PASSWORD}\n"))
+}
