@@ -5,10 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use clap::Args;
-use cognito_auth_flows::{AuthApi, Metadata};
+use cognito_auth_flows::{AuthApi, Error as FlowsError, Metadata, Reply};
 
 use super::cli_input::{CliInput, CliInputArgs, Operation, either, print_skeleton};
 use super::input::{env_secret, read_secret_file};
@@ -75,24 +74,41 @@ pub struct RespondArgs {
     input: CliInputArgs,
 }
 
-/// The app client's calls: its secret (from the file, else `COGNITO_CLIENT_SECRET`)
-/// puts SECRET_HASH over USERNAME where a map has none, and the metadata rides on
-/// the call.
-fn auth_api(
-    client: Client,
+/// The app client's calls for a raw command, over the SDK client for the raw
+/// target: the client secret (from the file, else `COGNITO_CLIENT_SECRET`) puts
+/// SECRET_HASH over USERNAME into `map` where it has none, and the metadata rides
+/// on the call.
+async fn raw_api(
+    global: &Global,
     client_id: &str,
     secret_file: Option<&PathBuf>,
     metadata: Metadata,
+    map: &mut BTreeMap<String, String>,
 ) -> Result<AuthApi, CliError> {
     let secret = match secret_file {
         Some(path) => Some(read_secret_file(path)?),
         None => env_secret("COGNITO_CLIENT_SECRET"),
     };
+    let client = sdk::client(&resolve_raw(global)?.sdk_target(None)?).await?;
     let api = AuthApi::new(client, client_id).with_metadata(metadata);
-    Ok(match secret {
+    let api = match secret {
         Some(secret) => api.with_client_secret(secret),
         None => api,
-    })
+    };
+    api.add_secret_hash(map);
+    Ok(api)
+}
+
+/// Sends one raw call behind a spinner and prints the reply as the AWS CLI would.
+async fn send_and_print(
+    global: &Global,
+    label: &str,
+    call: impl Future<Output = Result<Reply, FlowsError>>,
+) -> Result<u8, CliError> {
+    let spinner = Spinner::start(label);
+    let reply = with_spinner(&spinner, call).await?;
+    output(global).emit(&reply.to_aws_cli_json())?;
+    Ok(code::OK)
 }
 
 fn collect_map(
@@ -128,26 +144,12 @@ pub async fn initiate_auth(global: &Global, args: InitiateArgs) -> Result<u8, Cl
         &args.auth_parameter,
         "--auth-parameter",
     )?;
-    let client = sdk::client(&resolve_raw(global)?.sdk_target(None)?).await?;
-    let api = auth_api(
-        client,
-        &client_id,
-        args.client_secret_file.as_ref(),
-        document.fill_metadata(metadata(&args.metadata)?),
-    )?;
-    api.add_secret_hash(&mut parameters);
-    let spinner = Spinner::start("InitiateAuth…");
-    let reply = with_spinner(
-        &spinner,
-        api.initiate_auth(
-            AuthFlowType::from(auth_flow.as_str()),
-            parameters,
-            session.as_deref(),
-        ),
-    )
-    .await?;
-    output(global).emit(&reply.to_aws_cli_json())?;
-    Ok(code::OK)
+    let metadata = document.fill_metadata(metadata(&args.metadata)?);
+    let secret_file = args.client_secret_file.as_ref();
+    let api = raw_api(global, &client_id, secret_file, metadata, &mut parameters).await?;
+    let flow = AuthFlowType::from(auth_flow.as_str());
+    let call = api.initiate_auth(flow, parameters, session.as_deref());
+    send_and_print(global, "InitiateAuth…", call).await
 }
 
 /// `respond-to-auth-challenge`.
@@ -170,24 +172,10 @@ pub async fn respond(global: &Global, args: RespondArgs) -> Result<u8, CliError>
         &args.challenge_response,
         "--challenge-response",
     )?;
-    let client = sdk::client(&resolve_raw(global)?.sdk_target(None)?).await?;
-    let api = auth_api(
-        client,
-        &client_id,
-        args.client_secret_file.as_ref(),
-        document.fill_metadata(metadata(&args.metadata)?),
-    )?;
-    api.add_secret_hash(&mut responses);
-    let spinner = Spinner::start("RespondToAuthChallenge…");
-    let reply = with_spinner(
-        &spinner,
-        api.respond_to_auth_challenge(
-            ChallengeNameType::from(challenge_name.as_str()),
-            responses,
-            session.as_deref(),
-        ),
-    )
-    .await?;
-    output(global).emit(&reply.to_aws_cli_json())?;
-    Ok(code::OK)
+    let metadata = document.fill_metadata(metadata(&args.metadata)?);
+    let secret_file = args.client_secret_file.as_ref();
+    let api = raw_api(global, &client_id, secret_file, metadata, &mut responses).await?;
+    let challenge = ChallengeNameType::from(challenge_name.as_str());
+    let call = api.respond_to_auth_challenge(challenge, responses, session.as_deref());
+    send_and_print(global, "RespondToAuthChallenge…", call).await
 }
