@@ -221,14 +221,20 @@ impl ServerChallenge {
         client: ClientPublic,
         b: &[u8],
     ) -> Result<Self, Error> {
-        let secret = Exponent::<16>::from_be_bytes(b).ok_or(Error::TooLong { field: "b" })?;
-        let g_b = arith::g_pow(&secret);
-        Ok(Self::assemble(
-            ServerSecret::Long(secret),
-            g_b,
-            verifier,
-            client,
-        ))
+        // The exponent's width follows b's length (public), not its value, so a
+        // 32-byte b costs what `new` costs.
+        let (secret, g_b) = match Exponent::<4>::from_be_bytes(b) {
+            Some(short) => {
+                let g_b = arith::g_pow(&short);
+                (ServerSecret::Short(short), g_b)
+            }
+            None => {
+                let long = Exponent::<16>::from_be_bytes(b).ok_or(Error::TooLong { field: "b" })?;
+                let g_b = arith::g_pow(&long);
+                (ServerSecret::Long(long), g_b)
+            }
+        };
+        Ok(Self::assemble(secret, g_b, verifier, client))
     }
 
     fn assemble(
