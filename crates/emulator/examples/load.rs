@@ -13,51 +13,13 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
-use cognito_auth_srp::{AppClient, PoolId, SystemClock, UserSrpClient};
-use secrecy::SecretString;
-
-const PASSWORD: &str = "Load-Test-Pass-1";
-
-async fn sign_in(sdk: &Client, pool: &PoolId, client_id: &str) -> Result<(), String> {
-    let srp =
-        UserSrpClient::new(pool.clone(), AppClient::new(client_id)).map_err(|e| e.to_string())?;
-    let params: HashMap<String, String> = srp
-        .initiate_auth_parameters("loaduser", None)
-        .into_iter()
-        .collect();
-    let started = sdk
-        .initiate_auth()
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .client_id(client_id)
-        .set_auth_parameters(Some(params))
-        .send()
-        .await
-        .map_err(|e| format!("{e:?}"))?;
-    let challenge = started.challenge_parameters().ok_or("no challenge")?;
-    let responses: HashMap<String, String> = srp
-        .password_verifier_responses(challenge, &SecretString::from(PASSWORD), None, &SystemClock)
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .collect();
-    let done = sdk
-        .respond_to_auth_challenge()
-        .client_id(client_id)
-        .challenge_name(ChallengeNameType::PasswordVerifier)
-        .set_session(started.session().map(str::to_owned))
-        .set_challenge_responses(Some(responses))
-        .send()
-        .await
-        .map_err(|e| format!("{e:?}"))?;
-    done.authentication_result().ok_or("no tokens")?;
-    Ok(())
-}
+use cognito_auth_test_support::sdk;
+use support::{quantile_ms, set_up, sign_in};
 
 #[tokio::main]
 async fn main() {
@@ -73,57 +35,8 @@ async fn main() {
             (emulator.endpoint_url(), Some(emulator))
         }
     };
-    let config = aws_sdk_cognitoidentityprovider::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            None,
-            None,
-            "load",
-        ))
-        .endpoint_url(&endpoint)
-        .build();
-    let sdk = Client::from_conf(config);
-    let pool = sdk
-        .create_user_pool()
-        .pool_name("load")
-        .send()
-        .await
-        .unwrap();
-    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
-    let client = sdk
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("load")
-        .explicit_auth_flows("ALLOW_USER_SRP_AUTH".into())
-        .explicit_auth_flows("ALLOW_REFRESH_TOKEN_AUTH".into())
-        .send()
-        .await
-        .unwrap();
-    let client_id = client
-        .user_pool_client()
-        .unwrap()
-        .client_id()
-        .unwrap()
-        .to_owned();
-    sdk.admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("loaduser")
-        .send()
-        .await
-        .unwrap();
-    sdk.admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("loaduser")
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
-
-    let pool = PoolId::parse(&pool_id).unwrap();
+    let sdk = sdk(&endpoint);
+    let (pool, client_id) = set_up(&sdk, &["loaduser".to_owned()], false).await;
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let latencies = Arc::new(tokio::sync::Mutex::new(Vec::new()));
     let errors = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -135,7 +48,7 @@ async fn main() {
             tokio::spawn(async move {
                 while Instant::now() < deadline {
                     let begun = Instant::now();
-                    match sign_in(&sdk, &pool, &client_id).await {
+                    match sign_in(&sdk, &pool, &client_id, "loaduser").await {
                         Ok(()) => latencies.lock().await.push(begun.elapsed()),
                         Err(error) => {
                             if errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0 {
@@ -153,11 +66,7 @@ async fn main() {
     let elapsed = started.elapsed().as_secs_f64();
     let mut latencies = latencies.lock().await.clone();
     latencies.sort();
-    let pick = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
+    let pick = |q: f64| quantile_ms(&latencies, q);
     println!(
         "endpoint {endpoint}: {} sign-ins in {elapsed:.1} s = {:.1} sign-ins/s, p50 {:.1} ms, p99 {:.1} ms, errors {}",
         latencies.len(),

@@ -19,6 +19,7 @@ pub enum ErrorKind {
     UsernameExists,
     CodeMismatch,
     ExpiredCode,
+    LimitExceeded,
     InvalidPassword,
     AliasExists,
     EnableSoftwareTokenMfa,
@@ -32,6 +33,7 @@ pub enum ErrorKind {
     DeviceKeyExists,
     UnsupportedOperation,
     InvalidUserPoolConfiguration,
+    GroupExists,
     InternalError,
 }
 
@@ -48,6 +50,7 @@ impl ErrorKind {
             Self::UsernameExists => "UsernameExistsException",
             Self::CodeMismatch => "CodeMismatchException",
             Self::ExpiredCode => "ExpiredCodeException",
+            Self::LimitExceeded => "LimitExceededException",
             Self::InvalidPassword => "InvalidPasswordException",
             Self::AliasExists => "AliasExistsException",
             Self::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
@@ -61,6 +64,7 @@ impl ErrorKind {
             Self::DeviceKeyExists => "DeviceKeyExistsException",
             Self::UnsupportedOperation => "UnsupportedOperationException",
             Self::InvalidUserPoolConfiguration => "InvalidUserPoolConfigurationException",
+            Self::GroupExists => "GroupExistsException",
             Self::InternalError => "InternalErrorException",
         }
     }
@@ -144,6 +148,16 @@ impl ApiError {
     /// `User does not exist.`
     pub fn user_not_found() -> Self {
         Self::new(ErrorKind::UserNotFound, "User does not exist.")
+    }
+
+    /// `Username/client id combination not found.`: what the sign-up and
+    /// recovery calls (ConfirmSignUp, ForgotPassword, ResendConfirmationCode)
+    /// answer for an unknown user (MiniStack PR #1758, measured on AWS).
+    pub fn username_client_not_found() -> Self {
+        Self::new(
+            ErrorKind::UserNotFound,
+            "Username/client id combination not found.",
+        )
     }
 
     /// `User is not confirmed.`

@@ -93,14 +93,25 @@ async fn api(State(service): State<Arc<Service>>, headers: HeaderMap, body: Body
             "Missing or unknown X-Amz-Target",
         ));
     };
+    let too_large = || {
+        error_response(&ApiError::new(
+            ErrorKind::RequestTooLarge,
+            format!("Request body is larger than {MAX_BODY_BYTES} bytes or unreadable"),
+        ))
+    };
+    // A declared length over the cap is refused before a byte is read; a body
+    // without one (chunked) is read only up to the cap. Either way nothing
+    // larger reaches the JSON parser.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return too_large();
+    }
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            return error_response(&ApiError::new(
-                ErrorKind::RequestTooLarge,
-                format!("Request body is larger than {MAX_BODY_BYTES} bytes or unreadable"),
-            ));
-        }
+        Err(_) => return too_large(),
     };
     let region = signed_region(&headers);
     let op = operation.clone();

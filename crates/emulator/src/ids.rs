@@ -96,9 +96,37 @@ pub fn key_id() -> String {
 /// [`advance_clock`] moves it.
 static CLOCK_AHEAD: AtomicI64 = AtomicI64::new(0);
 
+/// The second at which [`freeze_clock`] stopped the clock, or `NOT_FROZEN`.
+static FROZEN_AT: AtomicI64 = AtomicI64::new(NOT_FROZEN);
+const NOT_FROZEN: i64 = i64::MIN;
+
 /// Seconds since the Unix epoch, on the emulator's clock.
 pub fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp() + CLOCK_AHEAD.load(Ordering::Relaxed)
+    let base = match FROZEN_AT.load(Ordering::Relaxed) {
+        NOT_FROZEN => time::OffsetDateTime::now_utc().unix_timestamp(),
+        frozen => frozen,
+    };
+    base + CLOCK_AHEAD.load(Ordering::Relaxed)
+}
+
+/// Stops the clock of every emulator in this process until the guard is dropped
+/// (only [`advance_clock`] moves it meanwhile), so that a test counting on "within
+/// the same second" holds on a slow machine too.
+#[must_use = "the clock runs again when the guard is dropped"]
+pub fn freeze_clock() -> FrozenClock {
+    let real = time::OffsetDateTime::now_utc().unix_timestamp();
+    FROZEN_AT.store(real, Ordering::Relaxed);
+    FrozenClock(())
+}
+
+/// Keeps the clock stopped; see [`freeze_clock`].
+#[derive(Debug)]
+pub struct FrozenClock(());
+
+impl Drop for FrozenClock {
+    fn drop(&mut self) {
+        FROZEN_AT.store(NOT_FROZEN, Ordering::Relaxed);
+    }
 }
 
 /// Moves the clock of every emulator in this process `seconds` ahead, so that a

@@ -21,9 +21,11 @@
 
 #![forbid(unsafe_code)]
 
+mod codes;
 pub mod error;
 pub mod http;
 mod ids;
+mod limits;
 mod lockout;
 pub mod model;
 pub mod outbox;
@@ -41,7 +43,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use error::{ApiError, ErrorKind};
-pub use ids::advance_clock;
+pub use ids::{FrozenClock, advance_clock, freeze_clock};
 pub use service::{Service, ServiceConfig};
 pub use totp::code_for_secret as totp_code_for_secret;
 pub use triggers::TriggerTarget;
@@ -115,9 +117,7 @@ impl Emulator {
                     .filter(|p| !p.as_os_str().is_empty())
                     .unwrap_or(std::path::Path::new("."));
                 let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
-                for (name, target) in seed.trigger_table(Some(&folder))? {
-                    service_config.triggers.entry(name).or_insert(target);
-                }
+                seed.install_triggers(&mut service_config, Some(&folder))?;
                 Some(seed)
             }
             None => None,
@@ -152,6 +152,23 @@ impl Emulator {
             shutdown,
             task,
         })
+    }
+
+    /// Starts an emulator with a parsed seed, as [`EmulatorConfig::seed`] does
+    /// with a file: the seed's trigger table joins the configuration's (whose
+    /// entries win; commands run in the current folder), then its pools,
+    /// clients and users are applied.
+    pub async fn start_seeded(
+        mut config: EmulatorConfig,
+        seed: &seed::Seed,
+    ) -> Result<Self, StartError> {
+        seed.install_triggers(&mut config.service, None)?;
+        let emulator = Self::start(config).await?;
+        if let Err(error) = seed::apply(&emulator.service, seed) {
+            emulator.shutdown().await;
+            return Err(error.into());
+        }
+        Ok(emulator)
     }
 
     /// `http://ip:port`, for `endpoint_url`.

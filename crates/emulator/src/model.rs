@@ -42,6 +42,10 @@ pub struct Pool {
     /// First-factor choices for USER_AUTH (`Policies.SignInPolicy`).
     #[serde(default)]
     pub allowed_first_auth_factors: Vec<String>,
+    /// The `custom:` attributes the pool's Schema declares, each with whether it
+    /// is Mutable (see `service::attributes`).
+    #[serde(default)]
+    pub custom_attributes: BTreeMap<String, bool>,
     /// Creation time, Unix seconds.
     pub created: i64,
     /// Last change, Unix seconds.
@@ -138,6 +142,10 @@ pub struct AppClient {
     /// RefreshTokenRotation.Feature == ENABLED.
     #[serde(default)]
     pub refresh_token_rotation: bool,
+    /// WriteAttributes as given; `None`: Cognito's default (every attribute of the
+    /// schema except the `*_verified` flags).
+    #[serde(default)]
+    pub write_attributes: Option<Vec<String>>,
     /// Creation time.
     pub created: i64,
     /// Last change.
@@ -225,7 +233,14 @@ pub struct User {
     pub mfa: MfaSettings,
     /// A pending sign-up confirmation code.
     #[serde(default)]
-    pub confirmation_code: Option<String>,
+    pub confirmation_code: Option<crate::codes::OneTimeCode>,
+    /// A pending forgot-password code (ForgotPassword, AdminResetUserPassword).
+    #[serde(default)]
+    pub recovery_code: Option<crate::codes::OneTimeCode>,
+    /// Pending attribute verification codes (GetUserAttributeVerificationCode),
+    /// by attribute name.
+    #[serde(default)]
+    pub verification_codes: BTreeMap<String, crate::codes::OneTimeCode>,
     /// Creation time.
     pub created: i64,
     /// Last change.
@@ -278,6 +293,9 @@ pub struct MfaSettings {
     /// VerifySoftwareToken succeeded.
     #[serde(default)]
     pub totp_verified: bool,
+    /// Wrong codes VerifySoftwareToken took for the pending secret.
+    #[serde(default)]
+    pub totp_wrong_answers: crate::codes::WrongAnswers,
     /// SMS MFA enabled.
     #[serde(default)]
     pub sms_enabled: bool,
@@ -399,4 +417,48 @@ pub struct RefreshRecord {
     pub expires: i64,
     /// RevokeToken, GlobalSignOut or rotation revoked it.
     pub revoked: bool,
+}
+
+/// A user-pool group (CreateGroup). Members are kept beside it in the store.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Group {
+    /// GroupName, unique in its pool.
+    pub name: String,
+    /// The pool it belongs to.
+    pub pool_id: String,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// RoleArn.
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    /// Precedence: the lower, the earlier in `cognito:groups`.
+    #[serde(default)]
+    pub precedence: Option<i64>,
+    /// Creation time.
+    pub created: i64,
+    /// Last change.
+    pub last_modified: i64,
+}
+
+impl Group {
+    /// The group as CreateGroup, GetGroup and ListGroups show it.
+    pub fn to_wire(&self) -> serde_json::Value {
+        let mut wire = serde_json::json!({
+            "GroupName": self.name,
+            "UserPoolId": self.pool_id,
+            "CreationDate": self.created,
+            "LastModifiedDate": self.last_modified,
+        });
+        if let Some(description) = &self.description {
+            wire["Description"] = serde_json::json!(description);
+        }
+        if let Some(role_arn) = &self.role_arn {
+            wire["RoleArn"] = serde_json::json!(role_arn);
+        }
+        if let Some(precedence) = self.precedence {
+            wire["Precedence"] = serde_json::json!(precedence);
+        }
+        wire
+    }
 }

@@ -1,5 +1,5 @@
-//! Messages Cognito would send by SMS or email: logged and kept, so tests and
-//! people can read the codes (`GET /_emulator/outbox`).
+//! Messages Cognito would send by SMS or email: kept, so tests and people can
+//! read the codes (`GET /_emulator/outbox`); the log says only that one was sent.
 
 use std::sync::Mutex;
 
@@ -35,14 +35,14 @@ pub struct Outbox {
 const KEEP: usize = 10_000;
 
 impl Outbox {
-    /// Records a message and logs it (codes are test data, not secrets).
+    /// Records a message and logs that it was sent. The code (or temporary
+    /// password) is read from the outbox only: logs carry no secrets.
     pub fn send(&self, message: Message) {
         tracing::info!(
             pool = %message.pool_id,
             user = %message.username,
             medium = %message.medium,
             purpose = %message.purpose,
-            code = %message.code,
             "outbox"
         );
         let mut messages = self

@@ -13,8 +13,9 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::model::UserStatus;
 use crate::service::Service;
+use crate::service::ServiceConfig;
 use crate::store::StoreError;
-use crate::triggers::{TargetError, TriggerTarget};
+use crate::triggers::{BUILTIN, TargetError, TriggerTarget};
 
 /// Why a seed file was not applied.
 #[derive(Debug, thiserror::Error)]
@@ -80,8 +81,24 @@ impl Seed {
         Ok(toml::from_str(&text)?)
     }
 
+    /// Adds [`Seed::trigger_table`] to the operator's table in `config`; a name
+    /// already there keeps its target (the command line wins over the seed).
+    /// A service opened with it runs what this seed's pools name.
+    pub fn install_triggers(
+        &self,
+        config: &mut ServiceConfig,
+        base: Option<&Path>,
+    ) -> Result<(), SeedError> {
+        for (name, target) in self.trigger_table(base)? {
+            config.triggers.entry(name).or_insert(target);
+        }
+        Ok(())
+    }
+
     /// The trigger table, commands set to run in `base` (the seed file's folder)
     /// and relative program paths such as `./trigger.sh` resolved against it.
+    /// When a pool's `lambda_config` names `builtin`, the table maps that name
+    /// to the built-in set: the seed is the operator's word, as `--trigger` is.
     pub fn trigger_table(
         &self,
         base: Option<&Path>,
@@ -117,6 +134,15 @@ impl Seed {
             };
             table.insert(name.clone(), target);
         }
+        let names_builtin = self
+            .pools
+            .iter()
+            .any(|pool| pool.lambda_config.values().any(|name| name == BUILTIN));
+        if names_builtin {
+            table
+                .entry(BUILTIN.to_owned())
+                .or_insert(TriggerTarget::Builtin);
+        }
         Ok(table)
     }
 }
@@ -145,8 +171,8 @@ pub struct SeedPool {
     #[serde(default)]
     pub devices: Option<SeedDevices>,
     /// Lambda triggers, as LambdaConfig names them: `DefineAuthChallenge`,
-    /// `CreateAuthChallenge`, `VerifyAuthChallengeResponse` to a URL, `builtin`,
-    /// or a name from `[triggers]`.
+    /// `CreateAuthChallenge`, `VerifyAuthChallengeResponse` to `builtin` (the
+    /// built-in set) or a name from `[triggers]` or `--trigger`.
     #[serde(default)]
     pub lambda_config: BTreeMap<String, String>,
     /// Minimum password length (default 8).
@@ -228,7 +254,8 @@ impl std::fmt::Debug for SeedUser {
 }
 
 /// Reads and applies a seed file (its `[triggers]` are not installed: they
-/// belong in the [`crate::ServiceConfig`] the service was opened with).
+/// belong in the [`crate::ServiceConfig`] the service was opened with, see
+/// [`Seed::install_triggers`]).
 pub fn apply_file(service: &Service, path: &Path) -> Result<(), SeedError> {
     apply(service, &Seed::load(path)?)
 }
@@ -356,8 +383,37 @@ mod tests {
             table["arn:c"],
             TriggerTarget::Url("https://example.com/define".into())
         );
+        assert!(!table.contains_key(BUILTIN));
         let bad: Seed = toml::from_str("[triggers]\n\"arn:d\" = []\n").unwrap();
         let error = bad.trigger_table(None).unwrap_err().to_string();
         assert_eq!(error, "trigger \"arn:d\": empty trigger target");
+    }
+
+    #[test]
+    fn a_pool_that_names_builtin_brings_the_builtin_set_into_the_table() {
+        let seed: Seed = toml::from_str(
+            r#"
+            [triggers]
+            "arn:own" = "builtin"
+            [[pools]]
+            id = "us-east-1_Builtin1"
+            name = "b"
+            lambda_config = { DefineAuthChallenge = "builtin", CreateAuthChallenge = "arn:own", VerifyAuthChallengeResponse = "builtin" }
+            "#,
+        )
+        .unwrap();
+        let mut config = ServiceConfig::default();
+        config.triggers.insert(
+            "arn:own".into(),
+            TriggerTarget::Url("http://127.0.0.1:9/own".into()),
+        );
+        seed.install_triggers(&mut config, None).unwrap();
+        assert_eq!(config.triggers[BUILTIN], TriggerTarget::Builtin);
+        // The command line's entry wins over the seed's.
+        assert_eq!(
+            config.triggers["arn:own"],
+            TriggerTarget::Url("http://127.0.0.1:9/own".into())
+        );
+        assert_eq!(config.triggers.len(), 2);
     }
 }

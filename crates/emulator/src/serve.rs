@@ -23,8 +23,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
     /// Runs the Lambda trigger that a pool's LambdaConfig names NAME (an ARN,
-    /// say) as TARGET: an http(s):// URL the event is POSTed to, or a command
-    /// line that reads the event on stdin and prints the result. Repeatable.
+    /// say) as TARGET: an http:// URL the event is POSTed to, a command line
+    /// that reads the event on stdin and prints the result, or `builtin` (the
+    /// built-in CUSTOM_AUTH set). A LambdaConfig value is only ever such a
+    /// name. Repeatable.
     #[arg(long = "trigger", value_name = "NAME=TARGET", value_parser = parse_trigger)]
     pub triggers: Vec<(String, TriggerTarget)>,
     /// Seconds a trigger may take before the sign-in fails (Cognito allows 5).
@@ -62,14 +64,28 @@ impl ServeArgs {
 
 /// Logs to stderr, at `RUST_LOG`'s filter (default `info`), for the emulator binary
 /// and the CLI's `emulator` subcommand alike.
+///
+/// `RUST_LOG` takes `level` and `target=level` directives (`Targets`' syntax), not
+/// `EnvFilter`'s span and field matching: that needs a regex engine, which would add
+/// a tenth of the CLI's build time for a feature nobody uses here.
 pub fn init_logging() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+
+    let filter = log_filter(std::env::var("RUST_LOG").ok().as_deref());
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(filter)
         .init();
+}
+
+/// `RUST_LOG`'s directives, or `info` when it is unset or unreadable.
+fn log_filter(directives: Option<&str>) -> tracing_subscriber::filter::Targets {
+    directives
+        .and_then(|text| text.parse().ok())
+        .unwrap_or_else(|| {
+            tracing_subscriber::filter::Targets::new().with_default(tracing::Level::INFO)
+        })
 }
 
 #[cfg(test)]
@@ -79,6 +95,21 @@ mod tests {
     use clap::Parser;
 
     use super::*;
+
+    #[test]
+    fn rust_log_directives_pick_levels_per_target() {
+        use tracing::Level;
+        let filter = log_filter(Some("warn,cognito_auth_emulator=debug"));
+        assert!(filter.would_enable("cognito_auth_emulator::serve", &Level::DEBUG));
+        assert!(!filter.would_enable("hyper", &Level::INFO));
+        assert!(filter.would_enable("hyper", &Level::WARN));
+        let default = log_filter(None);
+        assert!(default.would_enable("anything", &Level::INFO));
+        assert!(!default.would_enable("anything", &Level::DEBUG));
+        // An unreadable value falls back to `info` rather than silencing everything.
+        let fallback = log_filter(Some("=[bad"));
+        assert!(fallback.would_enable("anything", &Level::INFO));
+    }
 
     #[derive(Debug, Parser)]
     struct Cli {
@@ -94,6 +125,8 @@ mod tests {
             "arn:aws:lambda:us-east-1:1:function:define=python3 triggers.py",
             "--trigger",
             "verify=http://127.0.0.1:3000/verify",
+            "--trigger",
+            "builtin=builtin",
             "--trigger-timeout",
             "0.5",
         ])
@@ -113,6 +146,7 @@ mod tests {
             config.service.triggers["verify"],
             TriggerTarget::Url("http://127.0.0.1:3000/verify".into())
         );
+        assert_eq!(config.service.triggers["builtin"], TriggerTarget::Builtin);
     }
 
     #[test]

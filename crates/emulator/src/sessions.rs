@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use cognito_auth_srp::ServerChallenge;
 
+use crate::codes::{MAX_WRONG_ANSWERS_PER_SESSION, WrongAnswers};
 use crate::ids;
 
 /// What the session is waiting for.
@@ -49,6 +50,8 @@ pub enum Step {
         challenge_name: &'static str,
         /// The code sent to the outbox, for SMS and email.
         code: Option<String>,
+        /// Wrong codes answered so far.
+        wrong_answers: WrongAnswers,
     },
     /// SELECT_MFA_TYPE.
     SelectMfaType,
@@ -65,6 +68,8 @@ pub enum Step {
         challenge_name: &'static str,
         /// The code sent.
         code: String,
+        /// Wrong codes answered so far.
+        wrong_answers: WrongAnswers,
     },
     /// CUSTOM_CHALLENGE: what CreateAuthChallenge returned, kept for
     /// VerifyAuthChallengeResponse.
@@ -81,7 +86,21 @@ pub enum Step {
     MfaSetup {
         /// VerifySoftwareToken succeeded for this session.
         verified: bool,
+        /// Wrong TOTP codes given to VerifySoftwareToken with this session.
+        wrong_answers: WrongAnswers,
     },
+}
+
+impl Step {
+    /// The wrong-answer count of a step that takes a code.
+    fn wrong_answers_mut(&mut self) -> Option<&mut WrongAnswers> {
+        match self {
+            Self::MfaCode { wrong_answers, .. }
+            | Self::OtpFirstFactor { wrong_answers, .. }
+            | Self::MfaSetup { wrong_answers, .. } => Some(wrong_answers),
+            _ => None,
+        }
+    }
 }
 
 /// One answered challenge of a CUSTOM_AUTH sign-in (Cognito's `ChallengeResult`).
@@ -138,6 +157,8 @@ pub struct Sessions {
     /// When expired sessions were last swept: at most once a second, so a flood
     /// of InitiateAuth costs no quadratic scanning.
     last_purge: i64,
+    /// Who holds which session, for the caps.
+    occupancy: Occupancy,
 }
 
 /// Session tokens, codes and challenge answers are secrets: Debug shows a count.
@@ -164,6 +185,7 @@ impl Sessions {
     pub fn insert(&mut self, session: Session, aliases: Vec<String>) -> String {
         self.purge_expired(ids::now());
         let token = ids::session();
+        self.admit(&token, &session);
         for alias in &aliases {
             // A newer session under the same alias replaces the older one.
             if let Some(old) = self.by_alias.insert(alias.clone(), token.clone()) {
@@ -183,11 +205,22 @@ impl Sessions {
         Ok(session)
     }
 
-    /// Puts a session back under its old token (a wrong MFA code may be retried).
-    pub fn restore(&mut self, token: String, session: Session) {
-        if !token.is_empty() {
-            self.by_token.insert(token, (session, Vec::new()));
+    /// Puts a session back under its old token after a wrong code, counting
+    /// it: a session that has taken [`MAX_WRONG_ANSWERS_PER_SESSION`] wrong
+    /// codes (or whose step takes none) is dropped instead. Whether it was put
+    /// back.
+    pub fn retry(&mut self, token: &str, mut session: Session) -> bool {
+        let Some(wrong_answers) = session.step.wrong_answers_mut() else {
+            return false;
+        };
+        wrong_answers.record();
+        if token.is_empty() || wrong_answers.reached(MAX_WRONG_ANSWERS_PER_SESSION) {
+            return false;
         }
+        self.admit(token, &session);
+        self.by_token
+            .insert(token.to_owned(), (session, Vec::new()));
+        true
     }
 
     /// Takes a session by secondary key.
@@ -202,12 +235,29 @@ impl Sessions {
 
     fn remove(&mut self, token: &str) -> Option<Session> {
         let (session, aliases) = self.by_token.remove(token)?;
+        self.occupancy.forget(token);
         for alias in aliases {
             if self.by_alias.get(&alias).map(String::as_str) == Some(token) {
                 self.by_alias.remove(&alias);
             }
         }
         Some(session)
+    }
+
+    /// Makes room for `session` under the caps, then counts it under `token`.
+    fn admit(&mut self, token: &str, session: &Session) {
+        let owner = Owner::of(session);
+        while let Some(victim) = self.occupancy.victim(&owner) {
+            if self.remove(&victim).is_none() {
+                self.occupancy.forget(&victim);
+            }
+        }
+        self.occupancy.record(token, owner);
+    }
+
+    /// How many sessions are live.
+    pub fn len(&self) -> usize {
+        self.by_token.len()
     }
 
     /// Drops sessions that expired more than a minute ago (kept briefly so a late
@@ -233,6 +283,138 @@ impl Sessions {
     pub fn is_empty(&self) -> bool {
         self.by_token.is_empty()
     }
+}
+
+/// The session table's caps. A caller who starts sign-ins and never answers
+/// them fills the table; the caps bound it, and each eviction takes the oldest
+/// session of the biggest holder, so a flood evicts its own sessions first.
+#[derive(Clone, Copy, Debug)]
+pub struct Caps {
+    /// Sessions of one user of one app client. Sign-ins for names that match no
+    /// user (simulated challenges) all count as one user per client.
+    pub per_user: usize,
+    /// Sessions of one app client.
+    pub per_client: usize,
+    /// Sessions in all.
+    pub total: usize,
+}
+
+impl Default for Caps {
+    fn default() -> Self {
+        // A session holds an SRP exchange and a few short strings (a few KiB):
+        // the total keeps the table within tens of MiB.
+        Self {
+            per_user: 50,
+            per_client: 2_000,
+            total: 10_000,
+        }
+    }
+}
+
+/// Who a session counts against: its app client and user.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Owner {
+    client_id: String,
+    /// Empty for a name that matches no user.
+    username: String,
+}
+
+impl Owner {
+    fn of(session: &Session) -> Self {
+        let unknown = matches!(
+            session.step,
+            Step::PasswordVerifier {
+                simulated: true,
+                ..
+            } | Step::CustomChallenge {
+                user_not_found: true,
+                ..
+            }
+        );
+        Self {
+            client_id: session.client_id.clone(),
+            username: if unknown {
+                String::new()
+            } else {
+                session.username.clone()
+            },
+        }
+    }
+}
+
+/// The sessions of each owner, oldest first.
+#[derive(Debug, Default)]
+struct Occupancy {
+    caps: Caps,
+    next: u64,
+    /// Token to (sequence number, owner).
+    owners: HashMap<String, (u64, Owner)>,
+    /// Client to user to (sequence number to token).
+    clients: HashMap<String, HashMap<String, BTreeMap<u64, String>>>,
+}
+
+impl Occupancy {
+    fn record(&mut self, token: &str, owner: Owner) {
+        // A token counted twice would leave a queue entry no `forget` reaches.
+        self.forget(token);
+        self.next += 1;
+        self.clients
+            .entry(owner.client_id.clone())
+            .or_default()
+            .entry(owner.username.clone())
+            .or_default()
+            .insert(self.next, token.to_owned());
+        self.owners.insert(token.to_owned(), (self.next, owner));
+    }
+
+    fn forget(&mut self, token: &str) {
+        let Some((sequence, owner)) = self.owners.remove(token) else {
+            return;
+        };
+        if let Some(users) = self.clients.get_mut(&owner.client_id) {
+            if let Some(queue) = users.get_mut(&owner.username) {
+                queue.remove(&sequence);
+                if queue.is_empty() {
+                    users.remove(&owner.username);
+                }
+            }
+            if users.is_empty() {
+                self.clients.remove(&owner.client_id);
+            }
+        }
+    }
+
+    /// The session to evict before `owner` may hold one more, if any.
+    fn victim(&self, owner: &Owner) -> Option<String> {
+        let users = self.clients.get(&owner.client_id);
+        let own = users.and_then(|u| u.get(&owner.username));
+        if own.is_some_and(|q| q.len() >= self.caps.per_user) {
+            return own.and_then(oldest);
+        }
+        let client_count = |users: &HashMap<String, BTreeMap<u64, String>>| {
+            users.values().map(BTreeMap::len).sum::<usize>()
+        };
+        if let Some(users) = users
+            && client_count(users) >= self.caps.per_client
+        {
+            return biggest(users.values().map(|q| (q.len(), q))).and_then(oldest);
+        }
+        if self.owners.len() >= self.caps.total {
+            let client = biggest(self.clients.values().map(|u| (client_count(u), u)))?;
+            return biggest(client.values().map(|q| (q.len(), q))).and_then(oldest);
+        }
+        None
+    }
+}
+
+/// The oldest token of a queue.
+fn oldest(queue: &BTreeMap<u64, String>) -> Option<String> {
+    queue.values().next().cloned()
+}
+
+/// The item with the largest size.
+fn biggest<T>(sized: impl Iterator<Item = (usize, T)>) -> Option<T> {
+    sized.max_by_key(|(size, _)| *size).map(|(_, item)| item)
 }
 
 #[cfg(test)]
@@ -280,6 +462,101 @@ mod tests {
             SessionError::Unknown
         );
         assert!(sessions.is_empty());
+    }
+
+    fn for_user(client: &str, user: &str) -> Session {
+        let mut session = session(ids::now() + 60);
+        session.client_id = client.into();
+        session.username = user.into();
+        session
+    }
+
+    fn small() -> Sessions {
+        let mut sessions = Sessions::default();
+        sessions.occupancy.caps = Caps {
+            per_user: 3,
+            per_client: 6,
+            total: 10,
+        };
+        sessions
+    }
+
+    #[test]
+    fn one_users_flood_evicts_only_its_own_oldest_sessions() {
+        let mut sessions = small();
+        let alice = sessions.insert(for_user("c", "alice"), vec![]);
+        let first = sessions.insert(for_user("c", "mallory"), vec!["m".into()]);
+        for _ in 0..100 {
+            sessions.insert(for_user("c", "mallory"), vec![]);
+        }
+        assert_eq!(sessions.len(), 4);
+        assert!(sessions.take(&alice, ids::now()).is_ok());
+        assert_eq!(
+            sessions.take(&first, ids::now()).unwrap_err(),
+            SessionError::Unknown
+        );
+        assert!(sessions.take_by_alias("m", ids::now()).is_err());
+    }
+
+    #[test]
+    fn a_clients_flood_evicts_the_biggest_holder_first() {
+        let mut sessions = small();
+        let alice = sessions.insert(for_user("c", "alice"), vec![]);
+        let bob = sessions.insert(for_user("c", "bob"), vec![]);
+        // Unknown names count as one holder, however many names are tried.
+        for n in 0..100 {
+            let mut unknown = for_user("c", &format!("nobody-{n}"));
+            unknown.step = Step::CustomChallenge {
+                private: BTreeMap::new(),
+                metadata: None,
+                user_not_found: true,
+            };
+            sessions.insert(unknown, vec![]);
+        }
+        assert_eq!(sessions.len(), 5);
+        for _ in 0..3 {
+            sessions.insert(for_user("c", "carol"), vec![]);
+            sessions.insert(for_user("c", "dave"), vec![]);
+        }
+        assert_eq!(sessions.len(), 6, "the client's cap");
+        assert!(sessions.take(&alice, ids::now()).is_ok());
+        assert!(sessions.take(&bob, ids::now()).is_ok());
+    }
+
+    #[test]
+    fn the_total_cap_evicts_from_the_biggest_client() {
+        let mut sessions = small();
+        sessions.occupancy.caps.per_client = 100;
+        let quiet = sessions.insert(for_user("quiet", "alice"), vec![]);
+        let other = sessions.insert(for_user("other", "bob"), vec![]);
+        for user in 0..50 {
+            sessions.insert(for_user("flood", &format!("u{user}")), vec![]);
+        }
+        assert_eq!(sessions.len(), 10);
+        assert!(sessions.take(&quiet, ids::now()).is_ok());
+        assert!(sessions.take(&other, ids::now()).is_ok());
+    }
+
+    #[test]
+    fn a_session_takes_a_bounded_number_of_wrong_codes() {
+        let mut sessions = Sessions::default();
+        let mut pending = session(ids::now() + 60);
+        pending.step = Step::OtpFirstFactor {
+            challenge_name: "EMAIL_OTP",
+            code: "123456".into(),
+            wrong_answers: WrongAnswers::default(),
+        };
+        let token = sessions.insert(pending, vec![]);
+        for _ in 1..MAX_WRONG_ANSWERS_PER_SESSION {
+            let taken = sessions.take(&token, ids::now()).unwrap();
+            assert!(sessions.retry(&token, taken));
+        }
+        let last = sessions.take(&token, ids::now()).unwrap();
+        assert!(!sessions.retry(&token, last));
+        assert_eq!(
+            sessions.take(&token, ids::now()).unwrap_err(),
+            SessionError::Unknown
+        );
     }
 
     #[test]

@@ -5,6 +5,10 @@
 //! `synchronous=FULL`, so a write that returned is on disk before the HTTP answer
 //! leaves: a kill -9 after an acknowledged request loses nothing. Records are JSON
 //! columns (see `model`); the columns beside them exist only to look records up.
+//!
+//! The file holds the pools' RSA private keys and the client secrets: it and its
+//! -wal/-shm/-journal files are made readable by their owner only (0600), or the
+//! store refuses to open.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -14,6 +18,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::model::{AppClient, Device, Pool, RefreshRecord, User};
+
+mod directory;
 
 /// Storage failures. None of them is the client's fault.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +33,27 @@ pub enum StoreError {
     /// A unique key is taken (pool+username, device key).
     #[error("record already exists")]
     Exists,
+    /// The database file (or its -wal/-shm/-journal file) could be read by
+    /// others and its mode could not be narrowed to 0600.
+    #[error(
+        "{path} holds signing keys and client secrets but has mode {mode:o} and cannot be made 0600 ({source}); chmod 600 it or use another --data file"
+    )]
+    Exposed {
+        /// The file.
+        path: String,
+        /// Its permission bits.
+        mode: u32,
+        /// Why chmod failed.
+        source: std::io::Error,
+    },
+    /// The database file could not be created or inspected.
+    #[error("{path}: {source}")]
+    File {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
 }
 
 /// The database.
@@ -97,11 +124,70 @@ fn unique_violation(error: rusqlite::Error) -> StoreError {
     }
 }
 
+/// The database and its companion files, which hold the same secrets.
+fn database_files(path: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        files.push(name.into());
+    }
+    files
+}
+
+/// Makes the database readable by its owner only: creates it 0600 when missing,
+/// narrows the mode of it and its companion files when wider, and refuses
+/// (with the reason) when that fails.
+#[cfg(unix)]
+fn owner_only(path: &Path) -> StoreResult<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let shown = || path.display().to_string();
+    // Created here, before SQLite sees it, so it is never readable by others.
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path);
+    match created {
+        Ok(_) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(source) => {
+            return Err(StoreError::File {
+                path: shown(),
+                source,
+            });
+        }
+    }
+    for file in database_files(path) {
+        let Ok(metadata) = std::fs::metadata(&file) else {
+            continue;
+        };
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 == 0 {
+            continue;
+        }
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode & 0o700)).map_err(
+            |source| StoreError::Exposed {
+                path: file.display().to_string(),
+                mode,
+                source,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn owner_only(_path: &Path) -> StoreResult<()> {
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path`, or an in-memory one.
     pub fn open(path: Option<&Path>) -> StoreResult<Self> {
         let connection = match path {
             Some(path) => {
+                owner_only(path)?;
                 let connection = Connection::open(path)?;
                 // WAL + FULL: a commit is fsynced before it returns.
                 connection.pragma_update(None, "journal_mode", "WAL")?;
@@ -112,6 +198,12 @@ impl Store {
         };
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         connection.execute_batch(SCHEMA)?;
+        connection.execute_batch(directory::SCHEMA)?;
+        if let Some(path) = path {
+            // SQLite gives -wal and -shm the database's mode, but files left by an
+            // older run may be wider.
+            owner_only(path)?;
+        }
         Ok(Self {
             connection: Mutex::new(connection),
         })
@@ -271,6 +363,7 @@ impl Store {
             "DELETE FROM devices WHERE pool_id = ?1 AND username = ?2",
             params![pool_id, username],
         )?;
+        Self::remove_memberships(&tx, pool_id, username)?;
         tx.execute(
             "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND username = ?2",
             params![pool_id, username],
@@ -325,22 +418,7 @@ impl Store {
 
     /// Records a refresh token under its hash.
     pub fn insert_refresh(&self, token_hash: &str, record: &RefreshRecord) -> StoreResult<()> {
-        self.db().execute(
-            "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, username, device_key, origin_jti, auth_time, expires, revoked)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                token_hash,
-                record.pool_id,
-                record.client_id,
-                record.username,
-                record.device_key,
-                record.origin_jti,
-                record.auth_time,
-                record.expires,
-                record.revoked
-            ],
-        )?;
-        Ok(())
+        insert_refresh_in(&self.db(), token_hash, record)
     }
 
     /// A refresh token's record by hash.
@@ -367,13 +445,30 @@ impl Store {
             .optional()?)
     }
 
-    /// Revokes one refresh token (rotation).
-    pub fn revoke_refresh(&self, token_hash: &str) -> StoreResult<()> {
-        self.db().execute(
-            "UPDATE refresh_tokens SET revoked = 1 WHERE token_hash = ?1",
-            [token_hash],
+    /// Rotation, in one transaction: spends the live token `old_hash` and records
+    /// its successor. `false` (nothing written) when `old_hash` was already
+    /// spent, revoked or expired at `now`: of parallel rotations of one token
+    /// exactly one wins, and a revocation that lands first leaves no successor,
+    /// one that lands after revokes the successor with its sign-in.
+    pub fn rotate_refresh(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        record: &RefreshRecord,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let spent = tx.execute(
+            "UPDATE refresh_tokens SET revoked = 1 WHERE token_hash = ?1 AND revoked = 0 AND expires > ?2",
+            params![old_hash, now],
         )?;
-        Ok(())
+        if spent != 1 {
+            return Ok(false);
+        }
+        insert_refresh_in(&tx, new_hash, record)?;
+        tx.commit()?;
+        Ok(true)
     }
 
     /// Revokes every refresh token of a sign-in (and so its access tokens).
@@ -404,4 +499,24 @@ impl Store {
         )?;
         Ok(live == 0)
     }
+}
+
+/// Inserts a refresh token's record (in a transaction or not).
+fn insert_refresh_in(db: &Connection, token_hash: &str, record: &RefreshRecord) -> StoreResult<()> {
+    db.execute(
+            "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, username, device_key, origin_jti, auth_time, expires, revoked)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                token_hash,
+                record.pool_id,
+                record.client_id,
+                record.username,
+                record.device_key,
+                record.origin_jti,
+                record.auth_time,
+                record.expires,
+                record.revoked
+            ],
+        )?;
+    Ok(())
 }

@@ -203,20 +203,20 @@ pub struct Minted {
 
 /// Mints the ID and access tokens of `grant` at `now`: the claims Cognito puts in
 /// each, signed with the pool's keys.
-pub fn mint(keys: &PoolKeys, grant: &Grant<'_>, now: i64) -> Result<Minted, TokenError> {
+/// `groups` is the user's `cognito:groups`, in precedence order; the claim is
+/// left out when it is empty, as Cognito does.
+pub fn mint(
+    keys: &PoolKeys,
+    grant: &Grant<'_>,
+    groups: &[String],
+    now: i64,
+) -> Result<Minted, TokenError> {
     let (client, user) = (grant.client, grant.user);
     let issuer = grant.pool.issuer();
     let event_id = ids::uuid();
 
     let mut id_claims = serde_json::Map::new();
     id_claims.insert("sub".into(), json!(user.sub));
-    for (name, value) in &user.attributes {
-        let value = match name.as_str() {
-            "email_verified" | "phone_number_verified" => json!(value == "true"),
-            _ => json!(value),
-        };
-        id_claims.insert(name.clone(), value);
-    }
     id_claims.extend([
         ("iss".into(), json!(issuer)),
         ("cognito:username".into(), json!(user.username)),
@@ -229,6 +229,19 @@ pub fn mint(keys: &PoolKeys, grant: &Grant<'_>, now: i64) -> Result<Minted, Toke
         ("iat".into(), json!(now)),
         ("jti".into(), json!(ids::uuid())),
     ]);
+    // Stored attributes come after the computed claims and never replace one:
+    // a `sub`, `cognito:*`, `aud` or `token_use` that reached the store (an
+    // old database, a seed) must not forge the token.
+    for (name, value) in &user.attributes {
+        if name.starts_with("cognito:") || id_claims.contains_key(name) {
+            continue;
+        }
+        let value = match name.as_str() {
+            "email_verified" | "phone_number_verified" => json!(value == "true"),
+            _ => json!(value),
+        };
+        id_claims.insert(name.clone(), value);
+    }
     let mut access_claims = serde_json::Map::new();
     access_claims.insert("sub".into(), json!(user.sub));
     if let Some(device_key) = grant.device_key {
@@ -247,6 +260,10 @@ pub fn mint(keys: &PoolKeys, grant: &Grant<'_>, now: i64) -> Result<Minted, Toke
         ("jti".into(), json!(ids::uuid())),
         ("username".into(), json!(user.username)),
     ]);
+    if !groups.is_empty() {
+        id_claims.insert("cognito:groups".into(), json!(groups));
+        access_claims.insert("cognito:groups".into(), json!(groups));
+    }
     let access_token = keys.access.sign(&Value::Object(access_claims))?;
     let id_token = keys.id.sign(&Value::Object(id_claims))?;
     Ok(Minted {

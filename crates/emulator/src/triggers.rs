@@ -1,16 +1,17 @@
 //! Lambda triggers run locally: an external command (the event JSON on stdin, the
-//! returned event on stdout) or an HTTP URL (the event POSTed, the returned event
-//! in the reply body), or a built-in implementation.
+//! returned event on stdout), an HTTP URL (the event POSTed, the returned event
+//! in the reply body), or the emulator's built-in set.
 //!
-//! A pool's `LambdaConfig` names a trigger the way Cognito does, by a string.
-//! `http://` URLs are called directly (an `https://` one is answered with
-//! `UnexpectedLambdaException`: triggers run on the operator's machine, and the
-//! emulator carries no TLS client of its own). Any other name (an ARN, as
-//! infrastructure code sets it) is looked up in the operator's trigger table
-//! ([`crate::ServiceConfig::triggers`], filled from the seed file's `[triggers]`
-//! and the binary's `--trigger NAME=TARGET`), which maps it to a command or a URL.
-//! Commands come only from that table, never from the API: anyone who can reach
-//! the emulator may call UpdateUserPool, and that must not run programs.
+//! A pool's `LambdaConfig` names a trigger the way Cognito does, by a string,
+//! and that string is only a name: it is looked up in the operator's trigger
+//! table ([`crate::ServiceConfig::triggers`], filled from the seed file's
+//! `[triggers]`, the binary's `--trigger NAME=TARGET`, and `builtin` when a
+//! seeded pool's `lambda_config` names it), which maps it to a command, a URL
+//! or the built-in set. Targets come only from that table, never from the API:
+//! anyone who can reach the emulator may call UpdateUserPool, and that must
+//! neither run programs nor make the emulator send requests anywhere. A name
+//! the table does not hold, a URL included, is a function that cannot be
+//! invoked (`UnexpectedLambdaException`, with no address or network detail).
 //!
 //! Failures are reported as Cognito reports them: a trigger that cannot be
 //! reached or does not answer in time is `UnexpectedLambdaException`, one that
@@ -18,18 +19,14 @@
 //! "`<Trigger>` failed with error `<message>`.", and an answer that is not the
 //! event JSON is `InvalidLambdaResponseException` "Unrecognizable lambda output".
 
-use std::io::{Read, Write};
+mod command;
+
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
-
-/// The most a trigger may write back; a Lambda response is at most 6 MB, a
-/// challenge answer far less.
-const MAX_OUTPUT_BYTES: u64 = 1024 * 1024;
 
 /// How long a trigger may take: Cognito gives a Lambda trigger 5 seconds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -46,7 +43,14 @@ pub enum TriggerTarget {
     },
     /// An HTTP or HTTPS endpoint.
     Url(String),
+    /// The emulator's built-in Define / Create / Verify Auth Challenge set
+    /// (see `service/builtin_triggers.rs`), named `builtin` in a table entry.
+    Builtin,
 }
+
+/// What a trigger table entry or a seeded `lambda_config` says to name the
+/// built-in set.
+pub const BUILTIN: &str = "builtin";
 
 /// Why a trigger target could not be read.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -63,12 +67,16 @@ pub enum TargetError {
 }
 
 impl TriggerTarget {
-    /// A URL when `text` starts with `http://` or `https://`, else a command line
-    /// split as a POSIX shell would split it (quotes, no expansion).
+    /// [`TriggerTarget::Builtin`] for `builtin`, a URL when `text` starts with
+    /// `http://` or `https://`, else a command line split as a POSIX shell
+    /// would split it (quotes, no expansion).
     pub fn parse(text: &str) -> Result<Self, TargetError> {
         let text = text.trim();
         if text.is_empty() {
             return Err(TargetError::Empty);
+        }
+        if text == BUILTIN {
+            return Ok(Self::Builtin);
         }
         if is_url(text) {
             return Ok(Self::Url(text.to_owned()));
@@ -98,8 +106,8 @@ fn is_https(url: &str) -> bool {
         .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
 }
 
-/// Whether a LambdaConfig value is called directly over HTTP.
-pub(crate) fn is_url(text: &str) -> bool {
+/// Whether a trigger target is an HTTP(S) URL.
+fn is_url(text: &str) -> bool {
     let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
 }
@@ -114,9 +122,13 @@ pub(crate) fn invoke(
 ) -> ApiResult<serde_json::Map<String, Value>> {
     let output = match target {
         TriggerTarget::Command { argv, dir } => {
-            run_command(trigger, argv, dir.as_ref(), event, timeout)?
+            command::run(trigger, argv, dir.as_ref(), event, timeout)?
         }
         TriggerTarget::Url(url) => post(trigger, url, event, timeout)?,
+        // The built-in set runs inside the service, which never sends it here.
+        TriggerTarget::Builtin => {
+            return Err(unexpected(trigger, "the built-in set is not external"));
+        }
     };
     response_of(&output)
 }
@@ -142,11 +154,36 @@ fn response_of(output: &[u8]) -> ApiResult<serde_json::Map<String, Value>> {
     }
 }
 
-fn unexpected(trigger: &str, why: impl std::fmt::Display) -> ApiError {
+pub(crate) fn unexpected(trigger: &str, why: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         ErrorKind::UnexpectedLambda,
         format!("{trigger} could not be invoked: {why}"),
     )
+}
+
+/// Which line of a failed trigger's output carries its error message.
+enum Line {
+    /// A reply body's first.
+    First,
+    /// Stderr's last, where a traceback ends.
+    Last,
+}
+
+/// [`failed`] with the `which` non-empty line of `output`, or `fallback` when
+/// there is none.
+fn failed_with(
+    trigger: &str,
+    output: &[u8],
+    which: Line,
+    fallback: impl FnOnce() -> String,
+) -> ApiError {
+    let text = String::from_utf8_lossy(output);
+    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
+    let line = match which {
+        Line::First => lines.next(),
+        Line::Last => lines.next_back(),
+    };
+    failed(trigger, &line.map_or_else(fallback, str::to_owned))
 }
 
 fn failed(trigger: &str, message: &str) -> ApiError {
@@ -160,91 +197,6 @@ fn failed(trigger: &str, message: &str) -> ApiError {
         ErrorKind::UserLambdaValidation,
         format!("{trigger} failed with error {message}."),
     )
-}
-
-fn run_command(
-    trigger: &str,
-    argv: &[String],
-    dir: Option<&PathBuf>,
-    event: &Value,
-    timeout: Duration,
-) -> ApiResult<Vec<u8>> {
-    let Some((program, args)) = argv.split_first() else {
-        return Err(unexpected(trigger, "empty command"));
-    };
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(dir) = dir {
-        command.current_dir(dir);
-    }
-    let mut child = command
-        .spawn()
-        .map_err(|e| unexpected(trigger, format!("starting {program}: {e}")))?;
-    // Each pipe has its own thread so a chatty trigger never blocks on a full
-    // pipe while we wait on another.
-    let input = event.to_string().into_bytes();
-    let stdin = child.stdin.take();
-    let writer = std::thread::spawn(move || {
-        if let Some(mut stdin) = stdin {
-            // A trigger that exits without reading its input is its own business.
-            let _ = stdin.write_all(&input);
-        }
-    });
-    let stdout = child.stdout.take();
-    let reader = std::thread::spawn(move || read_limited(stdout));
-    let stderr = child.stderr.take();
-    let errors = std::thread::spawn(move || read_limited(stderr));
-
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let _ = writer.join();
-                return Err(unexpected(
-                    trigger,
-                    format!("{program} did not answer within {} ms", timeout.as_millis()),
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(e) => {
-                let _ = child.kill();
-                return Err(unexpected(trigger, format!("waiting for {program}: {e}")));
-            }
-        }
-    };
-    let _ = writer.join();
-    let stdout = reader.join().unwrap_or_default();
-    let stderr = errors.join().unwrap_or_default();
-    if !status.success() {
-        let text = String::from_utf8_lossy(&stderr);
-        let last = text
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("");
-        let message = if last.is_empty() {
-            format!("exit status {status}")
-        } else {
-            last.to_owned()
-        };
-        return Err(failed(trigger, &message));
-    }
-    Ok(stdout)
-}
-
-fn read_limited(pipe: Option<impl Read>) -> Vec<u8> {
-    let mut out = Vec::new();
-    if let Some(pipe) = pipe {
-        let _ = pipe.take(MAX_OUTPUT_BYTES).read_to_end(&mut out);
-    }
-    out
 }
 
 fn post(trigger: &str, url: &str, event: &Value, timeout: Duration) -> ApiResult<Vec<u8>> {
@@ -266,18 +218,13 @@ fn post(trigger: &str, url: &str, event: &Value, timeout: Duration) -> ApiResult
     let body = response
         .body_mut()
         .with_config()
-        .limit(MAX_OUTPUT_BYTES)
+        .limit(command::MAX_OUTPUT_BYTES as u64)
         .read_to_vec()
         .map_err(|e| unexpected(trigger, format!("reading the reply of {url}: {e}")))?;
     if !status.is_success() {
-        let text = String::from_utf8_lossy(&body);
-        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        let message = if first.is_empty() {
+        return Err(failed_with(trigger, &body, Line::First, || {
             format!("HTTP {status}")
-        } else {
-            first.to_owned()
-        };
-        return Err(failed(trigger, &message));
+        }));
     }
     Ok(body)
 }
@@ -323,6 +270,7 @@ mod tests {
                 dir: None
             }
         );
+        assert_eq!(TriggerTarget::parse("builtin"), Ok(TriggerTarget::Builtin));
         assert_eq!(TriggerTarget::parse("  "), Err(TargetError::Empty));
         assert!(matches!(
             TriggerTarget::parse("sh -c 'unbalanced"),

@@ -11,9 +11,17 @@ use aws_sdk_cognitoidentityprovider::types::{
 use cognito_auth_test_support::*;
 
 async fn choice_pool(sdk: &aws_sdk_cognitoidentityprovider::Client) -> Setup {
+    choice_pool_with(sdk, PoolOptions::default()).await
+}
+
+/// [`choice_pool`] with more pool options.
+async fn choice_pool_with(
+    sdk: &aws_sdk_cognitoidentityprovider::Client,
+    pool: PoolOptions,
+) -> Setup {
     let pool = PoolOptions {
         first_factors: password_or_email_otp(),
-        ..PoolOptions::default()
+        ..pool
     };
     let pool_id = create_pool(sdk, pool).await;
     let client = ClientOptions {
@@ -172,9 +180,13 @@ async fn confirm_sign_up_session_signs_in_with_user_auth_once() {
 
 #[tokio::test]
 async fn custom_auth_with_the_builtin_triggers() {
-    let emulator = emulator().await;
+    let emulator = emulator_with_builtin_triggers().await;
     let sdk = sdk(&emulator.endpoint_url());
-    let setup = choice_pool(&sdk).await;
+    let named = PoolOptions {
+        builtin_triggers: true,
+        ..PoolOptions::default()
+    };
+    let setup = choice_pool_with(&sdk, named).await;
     create_user(&sdk, &setup, "quinn", &[("email", "quinn@example.com")]).await;
 
     // Code only: a wrong answer gets another try, the right one tokens.

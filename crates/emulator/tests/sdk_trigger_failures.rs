@@ -19,17 +19,24 @@ fn arn(name: &str) -> String {
 }
 
 /// An emulator whose triggers may take `timeout`, with the failing commands of
-/// [`failing_triggers_answer_as_cognito_does`], a pool, a custom-auth client
-/// and the user finn.
+/// [`failing_triggers_answer_as_cognito_does`] and the trigger server at
+/// `base` in its trigger table (and `closed` as the ARN `closed`), a pool, a
+/// custom-auth client and the user finn.
 #[cfg(unix)]
-async fn failing_trigger_emulator(timeout: Duration) -> (Emulator, Client, String, Setup) {
+async fn failing_trigger_emulator(
+    timeout: Duration,
+    base: &str,
+    closed: &str,
+) -> (Emulator, Client, String, Setup) {
     let shell = |script: &str| TriggerTarget::Command {
         argv: vec!["sh".into(), "-c".into(), script.into()],
         dir: None,
     };
     let mut config = EmulatorConfig::default();
     config.service.trigger_timeout = timeout;
+    map_triggers(&mut config, base);
     let triggers = &mut config.service.triggers;
+    triggers.insert(arn("closed"), TriggerTarget::Url(closed.to_owned()));
     triggers.insert(
         arn("exits"),
         shell("cat >/dev/null; echo 'starting' >&2; echo 'trigger exploded' >&2; exit 3"),
@@ -57,14 +64,19 @@ async fn failing_triggers_answer_as_cognito_does() {
     let (base, _events) = trigger_server().await;
     // Only the slow trigger meets the short timeout; the others get a long
     // one, so that on a slow machine they still fail in their own way.
+    // A closed port: bind one, note it, drop it.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/define", listener.local_addr().unwrap())
+    };
     let (impatient, sdk, pool_id, setup) =
-        failing_trigger_emulator(Duration::from_millis(300)).await;
+        failing_trigger_emulator(Duration::from_millis(300), &base, &closed).await;
     set_triggers(
         &sdk,
         &pool_id,
         &arn("slow"),
-        &format!("{base}/create"),
-        &format!("{base}/verify"),
+        &http("create"),
+        &http("verify"),
     )
     .await;
     let (code, message) = start(&sdk, &setup, "finn", None).await.unwrap_err();
@@ -75,12 +87,8 @@ async fn failing_triggers_answer_as_cognito_does() {
     );
     impatient.shutdown().await;
 
-    let (emulator, sdk, pool_id, setup) = failing_trigger_emulator(Duration::from_secs(60)).await;
-    // A closed port: bind one, note it, drop it.
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}/define", listener.local_addr().unwrap())
-    };
+    let (emulator, sdk, pool_id, setup) =
+        failing_trigger_emulator(Duration::from_secs(60), &base, &closed).await;
     let cases = [
         (
             arn("exits"),
@@ -99,35 +107,24 @@ async fn failing_triggers_answer_as_cognito_does() {
         ),
         (arn("unmapped"), "UnexpectedLambdaException", "--trigger"),
         (
-            format!("{base}/explode"),
+            http("explode"),
             "UserLambdaValidationException",
             "DefineAuthChallenge failed with error trigger exploded.",
         ),
         (
-            format!("{base}/html"),
+            http("html"),
             "InvalidLambdaResponseException",
             "Unrecognizable lambda output",
         ),
+        (http("mfa"), "InvalidLambdaResponseException", "not SMS_MFA"),
         (
-            format!("{base}/mfa"),
-            "InvalidLambdaResponseException",
-            "not SMS_MFA",
-        ),
-        (
-            closed,
+            arn("closed"),
             "UnexpectedLambdaException",
             "DefineAuthChallenge could not be invoked: POST",
         ),
     ];
     for (define, code, message) in cases {
-        set_triggers(
-            &sdk,
-            &pool_id,
-            &define,
-            &format!("{base}/create"),
-            &format!("{base}/verify"),
-        )
-        .await;
+        set_triggers(&sdk, &pool_id, &define, &http("create"), &http("verify")).await;
         let (got_code, got_message) = start(&sdk, &setup, "finn", None).await.unwrap_err();
         assert_eq!(got_code, code, "{define}: {got_message}");
         assert!(
@@ -141,8 +138,8 @@ async fn failing_triggers_answer_as_cognito_does() {
     set_triggers(
         &sdk,
         &pool_id,
-        &format!("{base}/define"),
-        &format!("{base}/create"),
+        &http("define"),
+        &http("create"),
         &arn("exits"),
     )
     .await;

@@ -21,15 +21,15 @@ use triggers::*;
 #[tokio::test]
 async fn http_triggers_set_by_update_user_pool_drive_the_custom_flow() {
     let (base, events) = trigger_server().await;
-    let emulator = emulator().await;
+    let emulator = trigger_emulator(&base).await;
     let sdk = sdk(&emulator.endpoint_url());
     let pool_id = create_pool(&sdk, PoolOptions::default()).await;
     set_triggers(
         &sdk,
         &pool_id,
-        &format!("{base}/define"),
-        &format!("{base}/create"),
-        &format!("{base}/verify"),
+        &http("define"),
+        &http("create"),
+        &http("verify"),
     )
     .await;
     let described = sdk
@@ -41,7 +41,7 @@ async fn http_triggers_set_by_update_user_pool_drive_the_custom_flow() {
     let config = described.user_pool().unwrap().lambda_config().unwrap();
     assert_eq!(
         config.define_auth_challenge(),
-        Some(format!("{base}/define").as_str())
+        Some(http("define").as_str())
     );
     let setup = custom_client(&sdk, &pool_id).await;
     create_user(&sdk, &setup, "erin", &[("email", "erin@example.com")]).await;
@@ -273,9 +273,13 @@ async fn command_triggers_from_the_example_seed_drive_the_custom_flow() {
 #[tokio::test]
 async fn unknown_users_run_the_triggers_with_user_not_found_and_never_get_tokens() {
     let (base, events) = trigger_server().await;
-    let emulator = emulator().await;
+    let emulator = trigger_emulator(&base).await;
     let sdk = sdk(&emulator.endpoint_url());
-    let pool_id = create_pool(&sdk, PoolOptions::default()).await;
+    let builtin = PoolOptions {
+        builtin_triggers: true,
+        ..PoolOptions::default()
+    };
+    let pool_id = create_pool(&sdk, builtin).await;
     let options = ClientOptions {
         flows: vec![ExplicitAuthFlowsType::AllowCustomAuth],
         prevent_existence_errors: true,
@@ -325,9 +329,9 @@ async fn unknown_users_run_the_triggers_with_user_not_found_and_never_get_tokens
     set_triggers(
         &sdk,
         &pool_id,
-        &format!("{base}/define"),
-        &format!("{base}/create"),
-        &format!("{base}/verify"),
+        &http("define"),
+        &http("create"),
+        &http("verify"),
     )
     .await;
     start(&sdk, &setup, "gail", None).await.unwrap();

@@ -56,8 +56,9 @@ const DEVICE_CLAIM: &str = "#device-claim#";
 
 fn config() -> ServiceConfig {
     ServiceConfig {
-        // A pool whose LambdaConfig the script points at a URL must not stall the
-        // run; nothing listens, so the call fails fast either way.
+        // The trigger table is empty, so a LambdaConfig the script writes (a URL
+        // included) names nothing that runs; the short timeout only bounds a
+        // trigger should the table ever gain one.
         trigger_timeout: std::time::Duration::from_millis(200),
         ..ServiceConfig::default()
     }

@@ -6,22 +6,35 @@
 
 use serde_json::{Value, json};
 
-use super::progress::{Parameters, Progress, challenge, required};
+use super::progress::{Parameters, Progress, Stage, challenge, required};
 use super::users::mask_destination;
 use super::{Service, same_secret};
+use crate::codes;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
-use crate::model::{AppClient, Pool, User};
+use crate::model::{AppClient, Pool, User, UserStatus};
 use crate::outbox::Message;
 use crate::sessions::Step;
 
-fn first_factors(pool: &Pool, user: &User) -> Vec<String> {
+/// The first factors USER_AUTH offers `user`; for a hidden unknown user
+/// (`None`), every factor the pool allows.
+fn first_factors(pool: &Pool, user: Option<&User>) -> Vec<String> {
+    // A user who must still choose a password is offered no one-time code:
+    // Cognito answered PREFERRED_CHALLENGE=EMAIL_OTP for a FORCE_CHANGE_PASSWORD
+    // user with SELECT_CHALLENGE [PASSWORD_SRP, PASSWORD] (a recorded spike
+    // against a real pool), so the temporary password cannot be skipped.
+    let codes_allowed = user.is_none_or(|u| u.status != UserStatus::ForceChangePassword);
     let mut available = Vec::new();
     for factor in &pool.allowed_first_auth_factors {
         match factor.as_str() {
             "PASSWORD" => available.extend(["PASSWORD_SRP".to_owned(), "PASSWORD".to_owned()]),
-            "EMAIL_OTP" if user.email().is_some() => available.push("EMAIL_OTP".to_owned()),
-            "SMS_OTP" if user.attributes.contains_key("phone_number") => {
+            "EMAIL_OTP" if codes_allowed && user.is_none_or(|u| u.email().is_some()) => {
+                available.push("EMAIL_OTP".to_owned());
+            }
+            "SMS_OTP"
+                if codes_allowed
+                    && user.is_none_or(|u| u.attributes.contains_key("phone_number")) =>
+            {
                 available.push("SMS_OTP".to_owned());
             }
             "WEB_AUTHN" => available.push("WEB_AUTHN".to_owned()),
@@ -74,15 +87,30 @@ impl Service {
             params.get("SECRET_HASH").map(String::as_str),
         )?;
         let Some(user) = self.first_factor_user(&pool, &client, typed)? else {
-            // An unknown user, hidden: a choice that leads nowhere.
+            // An unknown user, hidden: a preferred password factor starts as it
+            // would for a real user (the simulated PASSWORD_VERIFIER, or the
+            // hashed password's refusal); otherwise a choice that leads nowhere.
+            let password_allowed = pool
+                .allowed_first_auth_factors
+                .iter()
+                .any(|f| f == "PASSWORD");
+            match params.get("PREFERRED_CHALLENGE").map(String::as_str) {
+                Some("PASSWORD_SRP") if password_allowed => {
+                    return self.start_srp(pool, client, params, admin, None);
+                }
+                Some("PASSWORD") if password_allowed => {
+                    return self.password_sign_in(pool, client, params, admin);
+                }
+                _ => {}
+            }
             return Ok(json!({
                 "ChallengeName": "SELECT_CHALLENGE",
                 "Session": ids::session(),
                 "ChallengeParameters": {},
-                "AvailableChallenges": ["PASSWORD_SRP", "PASSWORD"],
+                "AvailableChallenges": first_factors(&pool, None),
             }));
         };
-        let available = first_factors(&pool, &user);
+        let available = first_factors(&pool, Some(&user));
         if let Some(preferred) = params.get("PREFERRED_CHALLENGE")
             && available.contains(preferred)
         {
@@ -172,6 +200,7 @@ impl Service {
                     Step::OtpFirstFactor {
                         challenge_name,
                         code,
+                        wrong_answers: Default::default(),
                     },
                     vec![],
                 );
@@ -197,7 +226,7 @@ impl Service {
         destination: &str,
         purpose: &str,
     ) -> String {
-        let code = ids::numeric_code();
+        let code = codes::sign_in_code();
         self.outbox.send(Message {
             pool_id: pool.id.to_string(),
             username: user.username.clone(),
@@ -252,5 +281,19 @@ impl Service {
         };
         let answer = required(responses, field)?;
         Ok(same_secret(code, answer))
+    }
+
+    /// After a right EMAIL_OTP / SMS_OTP first factor, the account-state checks
+    /// password sign-in makes after its proof: an unconfirmed user is refused
+    /// (UserNotConfirmedException, as for a right password), a user with a
+    /// temporary password must choose a new one (NEW_PASSWORD_REQUIRED) before
+    /// any token. A disabled user was refused when the session was taken.
+    pub(super) fn after_otp_first_factor(&self, mut progress: Progress) -> ApiResult<Value> {
+        progress.auth_time = ids::now();
+        match progress.user.status {
+            UserStatus::Unconfirmed => Err(ApiError::user_not_confirmed()),
+            UserStatus::ForceChangePassword => self.advance(progress, Stage::Password),
+            _ => self.advance(progress, Stage::Mfa),
+        }
     }
 }

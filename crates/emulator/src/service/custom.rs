@@ -1,16 +1,12 @@
 //! CUSTOM_AUTH, driven by Define / Create / Verify Auth Challenge triggers that
 //! receive and return Cognito's Lambda event JSON.
 //!
-//! Each of the three triggers is whatever the pool's `LambdaConfig` names (see
-//! [`crate::triggers`]), or, when it names nothing or `builtin`, a built-in
-//! implementation that needs no code: DefineAuthChallenge asks for the password
-//! when the sign-in started with `CHALLENGE_NAME = SRP_A`, then one custom
-//! challenge, allows three wrong answers and issues tokens for a right one;
-//! CreateAuthChallenge sends a six-digit code to the outbox (the same code again
-//! after a wrong answer) and keeps it as `privateChallengeParameters.answer`;
-//! VerifyAuthChallengeResponse compares the answer with `answer` in constant
-//! time. The built-ins read and write the same event JSON as external triggers,
-//! so any of them can be swapped for your own.
+//! Each of the three triggers is whatever the operator's trigger table maps the
+//! name in the pool's `LambdaConfig` to (see [`crate::triggers`]): a command, a
+//! URL, or the built-in set of [`super::builtin_triggers`]. A pool that names no
+//! DefineAuthChallenge, CreateAuthChallenge or VerifyAuthChallengeResponse
+//! gets Cognito's InvalidParameterException "Custom auth lambda trigger is not
+//! configured for the user pool.".
 //!
 //! The loop is Cognito's: InitiateAuth calls Define with the challenges so far
 //! (`SRP_A` when SRP comes first); Define answers `failAuthentication`,
@@ -21,21 +17,18 @@
 
 use serde_json::{Map, Value, json};
 
+use super::Service;
 use super::progress::{Parameters, Progress, challenge, required};
 use super::srp::parse_srp_a;
-use super::users::mask_destination;
-use super::{Service, same_secret};
+use crate::codes;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::model::{AppClient, Pool, User, UserStatus};
 use crate::sessions::{ChallengeRound, Step};
 use crate::triggers::{self, TriggerTarget};
 
-const DEFINE: &str = "DefineAuthChallenge";
-const CREATE: &str = "CreateAuthChallenge";
+pub(super) const DEFINE: &str = "DefineAuthChallenge";
+pub(super) const CREATE: &str = "CreateAuthChallenge";
 const VERIFY: &str = "VerifyAuthChallengeResponse";
-
-/// Wrong custom-challenge answers the built-in DefineAuthChallenge allows.
-const BUILTIN_ATTEMPTS: usize = 3;
 
 /// What DefineAuthChallenge decided.
 #[derive(Debug, PartialEq, Eq)]
@@ -43,6 +36,11 @@ enum Decision {
     Fail,
     IssueTokens,
     Challenge(String),
+}
+
+/// Cognito's answer to CUSTOM_AUTH on a pool without the custom auth triggers.
+fn not_configured() -> ApiError {
+    ApiError::invalid_parameter("Custom auth lambda trigger is not configured for the user pool.")
 }
 
 fn invalid_response(message: impl Into<String>) -> ApiError {
@@ -97,57 +95,6 @@ fn history_json(rounds: &[ChallengeRound]) -> Value {
     )
 }
 
-/// The session history as a trigger received it in `event.request.session`.
-fn history_of(event: &Value) -> Vec<ChallengeRound> {
-    event["request"]["session"]
-        .as_array()
-        .map(|rounds| {
-            rounds
-                .iter()
-                .map(|round| ChallengeRound {
-                    challenge_name: round["challengeName"].as_str().unwrap_or_default().into(),
-                    challenge_result: round["challengeResult"].as_bool().unwrap_or(false),
-                    challenge_metadata: round["challengeMetadata"].as_str().map(str::to_owned),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The built-in DefineAuthChallenge.
-fn builtin_define(history: &[ChallengeRound]) -> Value {
-    let wrong = history
-        .iter()
-        .filter(|r| r.challenge_name == "CUSTOM_CHALLENGE" && !r.challenge_result)
-        .count();
-    let (challenge_name, issue_tokens, fail) = match history.last() {
-        Some(last) if last.challenge_name == "SRP_A" => ("PASSWORD_VERIFIER", false, false),
-        Some(last) if last.challenge_name == "PASSWORD_VERIFIER" && !last.challenge_result => {
-            ("", false, true)
-        }
-        Some(last) if last.challenge_name == "CUSTOM_CHALLENGE" && last.challenge_result => {
-            ("", true, false)
-        }
-        _ if wrong >= BUILTIN_ATTEMPTS => ("", false, true),
-        _ => ("CUSTOM_CHALLENGE", false, false),
-    };
-    let mut response = json!({ "issueTokens": issue_tokens, "failAuthentication": fail });
-    if !challenge_name.is_empty() {
-        response["challengeName"] = json!(challenge_name);
-    }
-    response
-}
-
-/// The built-in VerifyAuthChallengeResponse.
-fn builtin_verify(event: &Value) -> Value {
-    let expected = event["request"]["privateChallengeParameters"]["answer"].as_str();
-    let answer = event["request"]["challengeAnswer"]
-        .as_str()
-        .unwrap_or_default();
-    let correct = expected.is_some_and(|expected| same_secret(expected, answer));
-    json!({ "answerCorrect": correct })
-}
-
 /// The user a hidden unknown name signs in as: no attributes, no password.
 fn stand_in_user(typed: &str) -> User {
     let now = crate::ids::now();
@@ -161,19 +108,22 @@ fn stand_in_user(typed: &str) -> User {
         verifier: Vec::new(),
         mfa: Default::default(),
         confirmation_code: None,
+        recovery_code: None,
+        verification_codes: Default::default(),
         created: now,
         last_modified: now,
     }
 }
 
-/// How the built-in CreateAuthChallenge remembers its code across a wrong answer.
-const CODE_METADATA_PREFIX: &str = "CODE-";
-
 impl Service {
-    /// Where the pool's `which` trigger runs: `None` for the built-in one.
-    fn trigger_target(&self, pool: &Pool, which: &str) -> ApiResult<Option<TriggerTarget>> {
+    /// Where the pool's `which` trigger runs: the operator's trigger table
+    /// entry for the name the pool's LambdaConfig gives it. A LambdaConfig value
+    /// is only ever a name, so a caller of UpdateUserPool can neither run a
+    /// program nor make the emulator send a request (see [`crate::triggers`]).
+    fn trigger_target(&self, pool: &Pool, which: &str) -> ApiResult<TriggerTarget> {
         let name = match pool.lambda_config.get(which) {
-            None | Some(Value::Null) => return Ok(None),
+            None | Some(Value::Null) => return Err(not_configured()),
+            Some(Value::String(name)) if name.is_empty() => return Err(not_configured()),
             Some(Value::String(name)) => name,
             Some(_) => {
                 return Err(ApiError::new(
@@ -182,18 +132,14 @@ impl Service {
                 ));
             }
         };
-        if name.starts_with("builtin") {
-            return Ok(None);
-        }
-        if triggers::is_url(name) {
-            return Ok(Some(TriggerTarget::Url(name.clone())));
-        }
-        self.config.triggers.get(name).cloned().map(Some).ok_or_else(|| {
-            ApiError::new(
-                ErrorKind::UnexpectedLambda,
-                format!(
-                    "{which} is {name}, which the emulator cannot run: map it to a command or URL with --trigger '{name}=TARGET' or the seed file's [triggers] table"
-                ),
+        self.config.triggers.get(name).cloned().ok_or_else(|| {
+            let shown: String = name.chars().take(200).collect();
+            tracing::warn!(trigger = which, pool = %pool.id, name = ?shown, "LambdaConfig names a trigger the trigger table does not hold");
+            // The name stays out of the answer: it may be a URL, and the caller
+            // learns nothing about what the emulator can reach.
+            triggers::unexpected(
+                which,
+                "the pool's LambdaConfig names a function that the emulator's trigger table does not hold (the operator maps names with --trigger NAME=TARGET or the seed file's [triggers] table)",
             )
         })
     }
@@ -243,59 +189,13 @@ impl Service {
         request: Value,
     ) -> ApiResult<Map<String, Value>> {
         let event = self.trigger_event(progress, which, request);
-        let response = match self.trigger_target(&progress.pool, which)? {
-            Some(target) => {
+        match self.trigger_target(&progress.pool, which)? {
+            TriggerTarget::Builtin => Ok(self.run_builtin(progress, which, &event)),
+            target => {
                 tracing::debug!(trigger = which, pool = %progress.pool.id, "invoking trigger");
-                triggers::invoke(which, &target, &event, self.config.trigger_timeout)?
+                triggers::invoke(which, &target, &event, self.config.trigger_timeout)
             }
-            None => match which {
-                DEFINE => builtin_define(&history_of(&event)),
-                CREATE => self.builtin_create(progress, &event),
-                _ => builtin_verify(&event),
-            }
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
-        };
-        Ok(response)
-    }
-
-    /// The built-in CreateAuthChallenge: a code to the outbox.
-    fn builtin_create(&self, progress: &Progress, event: &Value) -> Value {
-        let user = &progress.user;
-        let (medium, destination) = match (user.email(), user.attributes.get("phone_number")) {
-            (Some(email), _) => ("EMAIL", email.to_owned()),
-            (None, Some(phone)) => ("SMS", phone.clone()),
-            (None, None) => ("EMAIL", user.username.clone()),
-        };
-        // After a wrong answer the same code stands, as a person would expect.
-        let previous = history_of(event).last().and_then(|round| {
-            (round.challenge_name == "CUSTOM_CHALLENGE" && !round.challenge_result)
-                .then(|| round.challenge_metadata.clone())
-                .flatten()
-                .and_then(|m| m.strip_prefix(CODE_METADATA_PREFIX).map(str::to_owned))
-        });
-        let code = previous.unwrap_or_else(|| {
-            if progress.user_not_found {
-                // Nobody to send it to; a code nobody knows.
-                return crate::ids::numeric_code();
-            }
-            self.send_code(
-                &progress.pool,
-                user,
-                medium,
-                &destination,
-                "CUSTOM_CHALLENGE",
-            )
-        });
-        json!({
-            "publicChallengeParameters": {
-                "CODE_DELIVERY_DELIVERY_MEDIUM": medium,
-                "CODE_DELIVERY_DESTINATION": mask_destination(&destination),
-            },
-            "privateChallengeParameters": { "answer": code },
-            "challengeMetadata": format!("{CODE_METADATA_PREFIX}{code}"),
-        })
+        }
     }
 
     /// Asks DefineAuthChallenge what comes after the challenges so far.
@@ -328,6 +228,9 @@ impl Service {
             // overruled: there is nobody to issue tokens to.
             Decision::IssueTokens if progress.user_not_found => {
                 Err(ApiError::incorrect_credentials())
+            }
+            Decision::IssueTokens if progress.user.status == UserStatus::Unconfirmed => {
+                Err(ApiError::user_not_confirmed())
             }
             Decision::IssueTokens => {
                 progress.custom_auth = None;
@@ -421,8 +324,9 @@ impl Service {
             typed,
             params.get("SECRET_HASH").map(String::as_str),
         )?;
-        // Resolve the triggers before anything runs, so a misconfigured pool
-        // fails the same way for every user.
+        // Resolve the triggers before anything runs, so a pool without them,
+        // or with names the trigger table lacks, fails the same way for every
+        // user (and for names nobody has).
         for which in [DEFINE, CREATE, VERIFY] {
             self.trigger_target(&pool, which)?;
         }
@@ -437,7 +341,10 @@ impl Service {
             }
             None => (stand_in_user(typed), true),
         };
-        if user.status == UserStatus::Unconfirmed {
+        // Hiding user existence, "not confirmed" waits for the proof (see `act`).
+        if user.status == UserStatus::Unconfirmed
+            && client.prevent_user_existence_errors != "ENABLED"
+        {
             return Err(ApiError::user_not_confirmed());
         }
         let mut progress = self.progress_for(pool, client, user, admin);
@@ -512,6 +419,9 @@ impl Service {
             }),
         )?;
         let correct = flag(&response, VERIFY, "answerCorrect")?;
+        if !correct && codes::custom_answers_spent(progress.custom_auth.as_deref()) {
+            return Err(ApiError::incorrect_credentials());
+        }
         self.next_custom_step(progress, "CUSTOM_CHALLENGE", correct, metadata.clone())
     }
 }
@@ -521,61 +431,6 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-
-    fn round(name: &str, result: bool) -> ChallengeRound {
-        ChallengeRound {
-            challenge_name: name.into(),
-            challenge_result: result,
-            challenge_metadata: None,
-        }
-    }
-
-    #[test]
-    fn the_builtin_define_follows_the_documented_sequence() {
-        let ask = |history: &[ChallengeRound]| builtin_define(history);
-        assert_eq!(ask(&[])["challengeName"], "CUSTOM_CHALLENGE");
-        assert_eq!(
-            ask(&[round("SRP_A", true)])["challengeName"],
-            "PASSWORD_VERIFIER"
-        );
-        let wrong_password = ask(&[round("SRP_A", true), round("PASSWORD_VERIFIER", false)]);
-        assert_eq!(wrong_password["failAuthentication"], true);
-        let proven = ask(&[round("SRP_A", true), round("PASSWORD_VERIFIER", true)]);
-        assert_eq!(proven["challengeName"], "CUSTOM_CHALLENGE");
-        let answered = ask(&[
-            round("CUSTOM_CHALLENGE", false),
-            round("CUSTOM_CHALLENGE", true),
-        ]);
-        assert_eq!(answered["issueTokens"], true);
-        let two_wrong = ask(&[
-            round("CUSTOM_CHALLENGE", false),
-            round("CUSTOM_CHALLENGE", false),
-        ]);
-        assert_eq!(two_wrong["challengeName"], "CUSTOM_CHALLENGE");
-        let three_wrong = ask(&[
-            round("CUSTOM_CHALLENGE", false),
-            round("CUSTOM_CHALLENGE", false),
-            round("CUSTOM_CHALLENGE", false),
-        ]);
-        assert_eq!(three_wrong["failAuthentication"], true);
-        assert!(three_wrong.get("challengeName").is_none());
-    }
-
-    #[test]
-    fn the_builtin_verify_compares_with_the_private_answer() {
-        let event = |answer: &str| {
-            json!({ "request": {
-                "privateChallengeParameters": { "answer": "123456" },
-                "challengeAnswer": answer,
-            }})
-        };
-        assert_eq!(builtin_verify(&event("123456"))["answerCorrect"], true);
-        assert_eq!(builtin_verify(&event("123457"))["answerCorrect"], false);
-        assert_eq!(
-            builtin_verify(&json!({ "request": { "challengeAnswer": "" } }))["answerCorrect"],
-            false
-        );
-    }
 
     #[test]
     fn define_responses_are_checked() {

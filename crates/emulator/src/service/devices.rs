@@ -98,13 +98,7 @@ impl Service {
     }
 
     pub(super) fn list_devices(&self, input: Value) -> ApiResult<Value> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Input {
-            access_token: String,
-        }
-        let input: Input = parse(input)?;
-        let (pool, user, _) = self.authenticate(&input.access_token)?;
+        let (pool, user, _) = self.authenticate_input(input)?;
         let devices: Vec<Value> = self
             .store
             .devices(pool.id.as_str(), &user.username)?

@@ -7,11 +7,12 @@ use serde_json::{Value, json};
 use super::progress::{Parameters, Progress, Stage, challenge, required};
 use super::users::mask_destination;
 use super::{Service, lock, parse, same_secret};
+use crate::codes::{self, MAX_WRONG_ANSWERS_PER_CODE, Verdict};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::model::{AppClient, User};
 use crate::outbox::Message;
-use crate::sessions::Step;
+use crate::sessions::{Session, Step};
 use crate::totp;
 
 #[derive(Deserialize, Default)]
@@ -67,8 +68,11 @@ impl Service {
         match chosen {
             Some(name) => self.send_factor(progress, &name),
             None if factors.is_empty() => {
-                let token =
-                    self.next_session(&progress, Step::MfaSetup { verified: false }, vec![]);
+                let step = Step::MfaSetup {
+                    verified: false,
+                    wrong_answers: Default::default(),
+                };
+                let token = self.next_session(&progress, step, vec![]);
                 Ok(challenge(
                     "MFA_SETUP",
                     &token,
@@ -103,7 +107,7 @@ impl Service {
                 .get(attribute)
                 .cloned()
                 .unwrap_or_default();
-            let code = ids::numeric_code();
+            let code = codes::sign_in_code();
             self.outbox.send(Message {
                 pool_id: progress.pool.id.to_string(),
                 username: progress.user.username.clone(),
@@ -122,6 +126,7 @@ impl Service {
             Step::MfaCode {
                 challenge_name,
                 code,
+                wrong_answers: Default::default(),
             },
             vec![],
         );
@@ -143,37 +148,28 @@ impl Service {
                 Step::MfaCode {
                     challenge_name,
                     code,
+                    ..
                 },
                 _,
             ) if *challenge_name == name => {
-                let (field, ok) = match (name, code) {
+                let correct = match (name, code) {
                     ("SOFTWARE_TOKEN_MFA", _) => {
                         let answer = required(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
                         let secret = progress.user.mfa.totp_secret.clone().unwrap_or_default();
-                        (
-                            "SOFTWARE_TOKEN_MFA_CODE",
-                            totp::verify(&secret, answer, ids::now()),
-                        )
+                        totp::verify(&secret, answer, ids::now())
                     }
                     ("SMS_MFA", Some(code)) => {
                         let answer = responses
                             .get("SMS_MFA_CODE")
                             .or_else(|| responses.get("SMS_CODE"))
                             .ok_or_else(|| ApiError::missing_parameter("SMS_MFA_CODE"))?;
-                        ("SMS_MFA_CODE", same_secret(code, answer))
+                        same_secret(code, answer)
                     }
-                    (_, Some(code)) => {
-                        let answer = required(responses, "EMAIL_OTP_CODE")?;
-                        ("EMAIL_OTP_CODE", same_secret(code, answer))
-                    }
-                    (_, None) => ("", false),
+                    (_, Some(code)) => same_secret(code, required(responses, "EMAIL_OTP_CODE")?),
+                    (_, None) => false,
                 };
-                let _ = field;
-                if !ok {
-                    // A wrong code may be retried with the same session.
-                    let token = token.unwrap_or_default().to_owned();
-                    lock(&self.sessions).restore(token, session);
-                    return Err(ApiError::code_mismatch());
+                if !correct {
+                    return Err(self.wrong_code(token, session));
                 }
                 self.advance(progress, Stage::Mfa)
             }
@@ -181,16 +177,14 @@ impl Service {
                 Step::OtpFirstFactor {
                     challenge_name,
                     code,
+                    ..
                 },
                 _,
             ) if *challenge_name == name => {
                 if !Self::first_factor_otp_matches(name, code, responses)? {
-                    let token = token.unwrap_or_default().to_owned();
-                    lock(&self.sessions).restore(token, session);
-                    return Err(ApiError::code_mismatch());
+                    return Err(self.wrong_code(token, session));
                 }
-                progress.auth_time = ids::now();
-                self.advance(progress, Stage::Mfa)
+                self.after_otp_first_factor(progress)
             }
             (Step::SelectMfaType, "SELECT_MFA_TYPE") => {
                 let answer = required(responses, "ANSWER")?;
@@ -200,7 +194,7 @@ impl Service {
                 let answer = answer.to_owned();
                 self.send_factor(progress, &answer)
             }
-            (Step::MfaSetup { verified: true }, "MFA_SETUP") => {
+            (Step::MfaSetup { verified: true, .. }, "MFA_SETUP") => {
                 progress.user = self
                     .store
                     .user(progress.pool.id.as_str(), &progress.user.username)?
@@ -214,13 +208,20 @@ impl Service {
         }
     }
 
+    /// A wrong code: the session may be answered again, up to its budget of
+    /// wrong answers (see [`crate::codes`]); then it is gone.
+    fn wrong_code(&self, token: Option<&str>, session: Session) -> ApiError {
+        lock(&self.sessions).retry(token.unwrap_or_default(), session);
+        ApiError::code_mismatch()
+    }
+
     /// The user an MFA-configuration call is about: by access token, or by the
     /// Session of an MFA_SETUP challenge (returned with the session's token).
     fn mfa_subject(
         &self,
         access_token: Option<&str>,
         session: Option<&str>,
-    ) -> ApiResult<(String, User, Option<crate::sessions::Session>)> {
+    ) -> ApiResult<(String, User, Option<Session>)> {
         if let Some(token) = access_token {
             let (pool, user, _) = self.authenticate(token)?;
             return Ok((pool.id.to_string(), user, None));
@@ -258,6 +259,7 @@ impl Service {
         let secret = totp::base32_encode(&ids::random_bytes(20));
         user.mfa.totp_secret = Some(secret.clone());
         user.mfa.totp_verified = false;
+        user.mfa.totp_wrong_answers = Default::default();
         user.last_modified = ids::now();
         self.store.update_user(&pool_id, &user)?;
         let mut output = json!({ "SecretCode": secret });
@@ -286,9 +288,25 @@ impl Service {
                 "Software Token MFA has not been associated with this user.",
             )
         })?;
-        if !totp::verify(&secret, &input.user_code, ids::now()) {
+        let verdict = user
+            .mfa
+            .totp_wrong_answers
+            .check(MAX_WRONG_ANSWERS_PER_CODE, || {
+                totp::verify(&secret, &input.user_code, ids::now())
+            });
+        if verdict != Verdict::Correct {
+            if user
+                .mfa
+                .totp_wrong_answers
+                .reached(MAX_WRONG_ANSWERS_PER_CODE)
+            {
+                // The association is spent: guessing on needs a new secret.
+                user.mfa.totp_secret = None;
+            }
+            user.last_modified = ids::now();
+            self.store.update_user(&pool_id, &user)?;
             if let (Some(session), Some(token)) = (session, input.session) {
-                lock(&self.sessions).restore(token, session);
+                lock(&self.sessions).retry(&token, session);
             }
             return Err(ApiError::new(
                 ErrorKind::EnableSoftwareTokenMfa,
@@ -301,7 +319,10 @@ impl Service {
         self.store.update_user(&pool_id, &user)?;
         let mut output = json!({ "Status": "SUCCESS" });
         if let Some(mut session) = session {
-            session.step = Step::MfaSetup { verified: true };
+            session.step = Step::MfaSetup {
+                verified: true,
+                wrong_answers: Default::default(),
+            };
             output["Session"] = json!(lock(&self.sessions).insert(session, vec![]));
         }
         Ok(output)

@@ -2,12 +2,19 @@
 //! body)` takes an operation name and its JSON input and returns the JSON output or
 //! a Cognito error. The HTTP layer only moves bytes.
 
+mod attributes;
+mod builtin_triggers;
 mod choice;
 mod custom;
 mod devices;
+mod directory;
+mod groups;
 mod mfa;
+mod password;
 mod pools;
+mod profile;
 mod progress;
+mod recovery;
 mod refresh;
 mod sign_in;
 mod srp;
@@ -17,7 +24,8 @@ mod users;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -96,6 +104,12 @@ pub struct Service {
     /// Keys the simulated PASSWORD_VERIFIER for unknown users, so one name always
     /// gets the same salt and internal id within this run.
     simulation_key: Vec<u8>,
+    /// pad(v) of a verifier no password answers, made once: an unknown user's
+    /// simulated PASSWORD_VERIFIER uses it, so starting one costs what a real
+    /// user's costs (no extra g^x per request).
+    simulated_verifier: OnceLock<Vec<u8>>,
+    /// How many password proofs and hashes have run (see [`Service::password_work`]).
+    password_work: AtomicU64,
     config: ServiceConfig,
 }
 
@@ -125,7 +139,9 @@ fn input_error(error: &serde_json::Error) -> ApiError {
     ApiError::new(ErrorKind::Serialization, detail)
 }
 
+/// An operation's input, once it is within Cognito's limits (`crate::limits`).
 pub(crate) fn parse<T: DeserializeOwned>(input: Value) -> ApiResult<T> {
+    crate::limits::check_request(&input)?;
     serde_json::from_value(input).map_err(|e| input_error(&e))
 }
 
@@ -144,6 +160,8 @@ impl Service {
             keys: Mutex::default(),
             outbox: Outbox::default(),
             simulation_key: ids::random_bytes(32),
+            simulated_verifier: OnceLock::new(),
+            password_work: AtomicU64::new(0),
             config,
         })
     }
@@ -151,6 +169,23 @@ impl Service {
     /// The outbox.
     pub fn outbox(&self) -> &Outbox {
         &self.outbox
+    }
+
+    /// How many password checks have run: SRP logins opened and claims verified,
+    /// passwords hashed. With PreventUserExistenceErrors, tests compare it for
+    /// real and unknown users, who must cost the same work.
+    pub fn password_work(&self) -> u64 {
+        self.password_work.load(Ordering::Relaxed)
+    }
+
+    /// Counts one unit of [`Self::password_work`].
+    pub(crate) fn count_password_work(&self) {
+        self.password_work.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many sign-in sessions are held (bounded by the session table's caps).
+    pub fn live_sessions(&self) -> usize {
+        lock(&self.sessions).len()
     }
 
     /// Runs one operation. `body` is the raw request body.
@@ -191,6 +226,10 @@ impl Service {
             "DescribeUserPoolClient" => self.describe_user_pool_client(input),
             "SignUp" => self.sign_up(input),
             "ConfirmSignUp" => self.confirm_sign_up(input),
+            "ResendConfirmationCode" => self.resend_confirmation_code(input),
+            "ForgotPassword" => self.forgot_password(input),
+            "ConfirmForgotPassword" => self.confirm_forgot_password(input),
+            "AdminResetUserPassword" => self.admin_reset_user_password(input),
             "AdminCreateUser" => self.admin_create_user(input),
             "AdminSetUserPassword" => self.admin_set_user_password(input),
             "AdminGetUser" => self.admin_get_user(input),
@@ -208,6 +247,9 @@ impl Service {
             "GlobalSignOut" => self.global_sign_out(input),
             "AdminUserGlobalSignOut" => self.admin_user_global_sign_out(input),
             "GetUser" => self.get_user(input),
+            "UpdateUserAttributes" => self.update_user_attributes(input),
+            "GetUserAttributeVerificationCode" => self.get_user_attribute_verification_code(input),
+            "VerifyUserAttribute" => self.verify_user_attribute(input),
             "ConfirmDevice" => self.confirm_device(input),
             "GetDevice" => self.get_device(input),
             "ListDevices" => self.list_devices(input),
@@ -217,6 +259,18 @@ impl Service {
             "VerifySoftwareToken" => self.verify_software_token(input),
             "SetUserMFAPreference" => self.set_user_mfa_preference(input),
             "AdminSetUserMFAPreference" => self.admin_set_user_mfa_preference(input),
+            "ChangePassword" => self.change_password(input),
+            "DeleteUser" => self.delete_user(input),
+            "ListUsers" => self.list_users(input),
+            "CreateGroup" => self.create_group(input),
+            "GetGroup" => self.get_group(input),
+            "UpdateGroup" => self.update_group(input),
+            "DeleteGroup" => self.delete_group(input),
+            "ListGroups" => self.list_groups(input),
+            "AdminAddUserToGroup" => self.admin_add_user_to_group(input),
+            "AdminRemoveUserFromGroup" => self.admin_remove_user_from_group(input),
+            "AdminListGroupsForUser" => self.admin_list_groups_for_user(input),
+            "ListUsersInGroup" => self.list_users_in_group(input),
             other => {
                 // The name comes from the caller's X-Amz-Target header: it is named
                 // back only when it looks like an operation, so an error never
@@ -330,6 +384,18 @@ impl Service {
             .store
             .pool(pool_id)?
             .map(|pool| tokens::openid_configuration(&pool.issuer())))
+    }
+
+    /// [`Self::authenticate`] for an operation whose only input is `AccessToken`
+    /// (GetUser, DeleteUser, GlobalSignOut, ListDevices).
+    pub(crate) fn authenticate_input(&self, input: Value) -> ApiResult<(Pool, User, Value)> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Input {
+            access_token: String,
+        }
+        let input: Input = parse(input)?;
+        self.authenticate(&input.access_token)
     }
 
     /// Checks an access token: our signature, unexpired, not revoked, user alive.

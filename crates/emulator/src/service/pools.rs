@@ -41,6 +41,8 @@ pub(crate) struct CreateUserPoolInput {
     pub lambda_config: Option<Value>,
     #[serde(default)]
     pub policies: Option<Value>,
+    #[serde(default)]
+    pub schema: Option<Vec<super::attributes::SchemaAttributeInput>>,
 }
 
 fn check_attribute_names(names: &[String], what: &str) -> ApiResult<()> {
@@ -159,6 +161,9 @@ fn client_to_wire(client: &AppClient) -> Value {
     if let Some(secret) = &client.client_secret {
         wire["ClientSecret"] = json!(secret);
     }
+    if let Some(write) = &client.write_attributes {
+        wire["WriteAttributes"] = json!(write);
+    }
     if let Some(echo) = client.validity_echo.as_object() {
         for (key, value) in echo {
             wire[key.as_str()] = value.clone();
@@ -198,6 +203,8 @@ impl Service {
             }
         };
         let policies = input.policies.unwrap_or(Value::Null);
+        let custom_attributes =
+            super::attributes::declared_custom_attributes(input.schema.as_deref().unwrap_or(&[]))?;
         let now = ids::now();
         let pool = Pool {
             id,
@@ -213,6 +220,7 @@ impl Service {
             lambda_config: input.lambda_config.unwrap_or(Value::Null),
             allowed_first_auth_factors: first_factors(&policies),
             policies,
+            custom_attributes,
             created: now,
             last_modified: now,
         };
@@ -326,6 +334,8 @@ impl Service {
             enable_token_revocation: Option<bool>,
             #[serde(default)]
             refresh_token_rotation: Option<Value>,
+            #[serde(default)]
+            write_attributes: Option<Vec<String>>,
         }
         let echo_source = input.clone();
         let input: Input = parse(input)?;
@@ -413,6 +423,9 @@ impl Service {
         if !echo.contains_key("RefreshTokenValidity") {
             echo.insert("RefreshTokenValidity".into(), json!(30));
         }
+        if let Some(names) = &input.write_attributes {
+            super::attributes::check_client_write_attributes(&pool, names)?;
+        }
         let (client_id, client_secret) = match fixed {
             Some((id, secret)) => (id, secret),
             None => (
@@ -440,6 +453,7 @@ impl Service {
                 .and_then(|r| r.get("Feature"))
                 .and_then(Value::as_str)
                 == Some("ENABLED"),
+            write_attributes: input.write_attributes,
             created: now,
             last_modified: now,
         };

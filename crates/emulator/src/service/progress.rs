@@ -101,16 +101,26 @@ impl Service {
         Ok(session)
     }
 
-    /// Rebuilds a sign-in's progress from its session.
+    /// Rebuilds a sign-in's progress from its session; a disabled user is refused.
     pub(crate) fn progress(&self, client: AppClient, session: &Session) -> ApiResult<Progress> {
+        let progress = self.progress_any_state(client, session)?;
+        if !progress.user.enabled {
+            return Err(ApiError::user_disabled());
+        }
+        Ok(progress)
+    }
+
+    /// [`Self::progress`] for a step that checks `enabled` itself, after the proof.
+    pub(crate) fn progress_any_state(
+        &self,
+        client: AppClient,
+        session: &Session,
+    ) -> ApiResult<Progress> {
         let pool = self.pool(&session.pool_id)?;
         let user = self
             .store
             .user(pool.id.as_str(), &session.username)?
             .ok_or_else(ApiError::user_not_found)?;
-        if !user.enabled {
-            return Err(ApiError::user_disabled());
-        }
         Ok(Progress {
             pool,
             client,

@@ -19,7 +19,8 @@ impl Service {
     pub(crate) fn issue_tokens(&self, grant: &Grant<'_>) -> ApiResult<Value> {
         let keys = self.pool_keys(grant.pool.id.as_str())?;
         let now = ids::now();
-        let minted = tokens::mint(&keys, grant, now)?;
+        let groups = self.token_groups(grant.pool.id.as_str(), &grant.user.username)?;
+        let minted = tokens::mint(&keys, grant, &groups, now)?;
         let user = grant.user;
         let client = grant.client;
         let mut result = json!({
@@ -87,7 +88,6 @@ impl Service {
         pool: &Pool,
         client: &AppClient,
         record: &RefreshRecord,
-        rotate: bool,
     ) -> ApiResult<Value> {
         let user = self
             .store
@@ -104,7 +104,7 @@ impl Service {
             new_device: None,
             origin_jti: &record.origin_jti,
             auth_time: record.auth_time,
-            refresh: rotate,
+            refresh: false,
         })?;
         Ok(result)
     }
@@ -127,7 +127,7 @@ impl Service {
         if !over_username {
             Self::check_secret_hash(client, &record.username, provided)?;
         }
-        let result = self.refreshed_tokens(pool, client, &record, false)?;
+        let result = self.refreshed_tokens(pool, client, &record)?;
         Ok(json!({ "AuthenticationResult": result, "ChallengeParameters": {} }))
     }
 
@@ -148,12 +148,29 @@ impl Service {
         let pool = self.pool(&client.pool_id)?;
         let record =
             self.live_refresh(&client, &input.refresh_token, input.device_key.as_deref())?;
-        let rotate = client.refresh_token_rotation;
-        let result = self.refreshed_tokens(&pool, &client, &record, rotate)?;
-        if rotate {
-            // The new token carries on the sign-in; the old one is spent.
-            self.store
-                .revoke_refresh(&hash_token(&input.refresh_token))?;
+        let mut result = self.refreshed_tokens(&pool, &client, &record)?;
+        if client.refresh_token_rotation {
+            // The new token carries on the sign-in; the old one is spent, in the
+            // same transaction, so only one of parallel rotations wins and a
+            // revocation cannot slip between the spending and the successor.
+            let successor = ids::refresh_token();
+            let now = ids::now();
+            let renewed = RefreshRecord {
+                expires: now + client.refresh_token_seconds,
+                revoked: false,
+                ..record
+            };
+            let old_hash = hash_token(&input.refresh_token);
+            if !self
+                .store
+                .rotate_refresh(&old_hash, &hash_token(&successor), &renewed, now)?
+            {
+                // Lost to a parallel rotation or revocation: say which, as a
+                // later call with this token would.
+                self.live_refresh(&client, &input.refresh_token, input.device_key.as_deref())?;
+                return Err(ApiError::not_authorized("Refresh Token has been revoked"));
+            }
+            result["RefreshToken"] = json!(successor);
         }
         Ok(json!({ "AuthenticationResult": result }))
     }
@@ -186,13 +203,7 @@ impl Service {
     }
 
     pub(super) fn global_sign_out(&self, input: Value) -> ApiResult<Value> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Input {
-            access_token: String,
-        }
-        let input: Input = parse(input)?;
-        let (pool, user, _) = self.authenticate(&input.access_token)?;
+        let (pool, user, _) = self.authenticate_input(input)?;
         self.store.revoke_user(pool.id.as_str(), &user.username)?;
         Ok(json!({}))
     }

@@ -7,10 +7,12 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::attributes::{self, Occasion, Writer};
 use super::progress::{Parameters, Progress, Stage, required};
-use super::{Service, lock, parse};
+use super::{Service, parse};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
+use crate::lockout::Attempt;
 use crate::model::{AppClient, Pool, User, UserStatus};
 use crate::sessions::Step;
 
@@ -142,6 +144,29 @@ impl Service {
         client: &AppClient,
         typed: &str,
     ) -> ApiResult<Option<User>> {
+        self.first_factor_user_in(pool, client, typed, false)
+    }
+
+    /// [`Self::first_factor_user`] for the password factors (USER_PASSWORD_AUTH,
+    /// SRP): when the client hides user existence, a disabled user goes on to the
+    /// password check and hears "User is disabled." only after passing it, so the
+    /// answer to a wrong password is the same for every name.
+    pub(crate) fn password_factor_user(
+        &self,
+        pool: &Pool,
+        client: &AppClient,
+        typed: &str,
+    ) -> ApiResult<Option<User>> {
+        self.first_factor_user_in(pool, client, typed, true)
+    }
+
+    fn first_factor_user_in(
+        &self,
+        pool: &Pool,
+        client: &AppClient,
+        typed: &str,
+        proof_follows: bool,
+    ) -> ApiResult<Option<User>> {
         let hide = client.prevent_user_existence_errors == "ENABLED";
         let Some(user) = self.find_user(pool, typed)? else {
             return if hide {
@@ -150,7 +175,8 @@ impl Service {
                 Err(ApiError::user_not_found())
             };
         };
-        if !user.enabled {
+        let disabled_after_proof = hide && proof_follows;
+        if !user.enabled && !disabled_after_proof {
             return Err(ApiError::user_disabled());
         }
         if user.status == UserStatus::ResetRequired {
@@ -184,10 +210,13 @@ impl Service {
             typed,
             params.get("SECRET_HASH").map(String::as_str),
         )?;
-        let Some(user) = self.first_factor_user(&pool, &client, typed)? else {
-            return Err(ApiError::incorrect_credentials());
+        let Some(user) = self.password_factor_user(&pool, &client, typed)? else {
+            return Err(self.simulated_password_check(&pool.id, typed, &password));
         };
         self.check_password_with_lockout(&pool, &user, &password)?;
+        if !user.enabled {
+            return Err(ApiError::user_disabled());
+        }
         if user.status == UserStatus::Unconfirmed {
             return Err(ApiError::user_not_confirmed());
         }
@@ -214,14 +243,13 @@ impl Service {
         password: &SecretString,
     ) -> ApiResult<()> {
         let now = ids::now();
-        if lock(&self.lockout).is_locked(pool.id.as_str(), &user.username, now) {
-            return Err(ApiError::attempts_exceeded());
-        }
+        let attempt = Attempt::begin(&self.lockout, pool.id.as_str(), &user.username, now)
+            .ok_or_else(ApiError::attempts_exceeded)?;
         if self.password_matches(pool, user, password) {
-            lock(&self.lockout).record_success(pool.id.as_str(), &user.username);
+            attempt.succeeded();
             Ok(())
         } else {
-            lock(&self.lockout).record_failure(pool.id.as_str(), &user.username, now);
+            attempt.failed(now);
             Err(ApiError::incorrect_credentials())
         }
     }
@@ -232,13 +260,6 @@ impl Service {
         let responses = input.challenge_responses.unwrap_or_default();
         if responses.is_empty() {
             return Err(ApiError::missing_parameter("challenge responses."));
-        }
-        if let Some(session) = &input.session
-            && !(20..=4096).contains(&session.len())
-        {
-            return Err(ApiError::invalid_parameter(
-                "1 validation error detected: Value at 'session' failed to satisfy constraint: Member must have length between 20 and 4096",
-            ));
         }
         let session = input.session.as_deref();
         let metadata = input.client_metadata.unwrap_or_default();
@@ -280,14 +301,22 @@ impl Service {
         self.check_response_user(&progress, responses)?;
         let password = SecretString::from(required(responses, "NEW_PASSWORD")?.to_owned());
         let pool = progress.pool.clone();
+        let written: Vec<(&str, &String)> = responses
+            .iter()
+            .filter_map(|(key, value)| Some((key.strip_prefix("userAttributes.")?, value)))
+            .collect();
+        attributes::check_writes(
+            &pool,
+            Writer::App(&progress.client),
+            Occasion::NewPassword,
+            written.iter().map(|(name, _)| *name),
+        )?;
         self.set_password(&pool, &mut progress.user, &password)?;
-        for (key, value) in responses {
-            if let Some(name) = key.strip_prefix("userAttributes.") {
-                progress
-                    .user
-                    .attributes
-                    .insert(name.to_owned(), value.clone());
-            }
+        for (name, value) in written {
+            progress
+                .user
+                .attributes
+                .insert(name.to_owned(), value.clone());
         }
         progress.user.status = UserStatus::Confirmed;
         progress.user.last_modified = ids::now();

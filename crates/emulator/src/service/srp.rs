@@ -13,6 +13,7 @@ use super::progress::{Parameters, Stage, challenge, required};
 use super::{Service, lock};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
+use crate::lockout::Attempt;
 use crate::model::{AppClient, Pool, UserStatus};
 use crate::sessions::{ChallengeRound, Session, Step, device_alias, secret_block_alias};
 
@@ -111,18 +112,20 @@ impl Service {
             typed,
             params.get("SECRET_HASH").map(String::as_str),
         )?;
-        let (internal, verifier, simulated) = match self.first_factor_user(&pool, &client, typed)? {
-            Some(user) => {
-                let verifier = PasswordVerifier::from_signed_bytes(&user.salt, &user.verifier)
-                    .map_err(|_| ApiError::internal("stored verifier is malformed"))?;
-                (user.username, verifier, false)
-            }
-            None => {
-                let (fake_id, verifier) = self.simulated_verifier(&pool.id, typed)?;
-                (fake_id, verifier, true)
-            }
-        };
+        let (internal, verifier, simulated) =
+            match self.password_factor_user(&pool, &client, typed)? {
+                Some(user) => {
+                    let verifier = PasswordVerifier::from_signed_bytes(&user.salt, &user.verifier)
+                        .map_err(|_| ApiError::internal("stored verifier is malformed"))?;
+                    (user.username, verifier, false)
+                }
+                None => {
+                    let (fake_id, verifier) = self.simulated_verifier(&pool.id, typed)?;
+                    (fake_id, verifier, true)
+                }
+            };
         let (server, secret_block, mut parameters) = open_login(&verifier, client_public)?;
+        self.count_password_work();
         parameters["USERNAME"] = json!(internal);
         parameters["USER_ID_FOR_SRP"] = json!(internal);
         let session = Session {
@@ -141,17 +144,62 @@ impl Service {
             },
             expires: self.session_expiry(&client),
         };
-        let token = lock(&self.sessions).insert(session, vec![secret_block_alias(&secret_block)]);
-        Ok(challenge("PASSWORD_VERIFIER", &token, parameters))
+        // AWS sends no Session with PASSWORD_VERIFIER (MiniStack PR #1758, measured
+        // in eu-central-1): the answer finds this login by its SECRET_BLOCK.
+        lock(&self.sessions).insert(session, vec![secret_block_alias(&secret_block)]);
+        Ok(json!({
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "ChallengeParameters": parameters,
+        }))
     }
 
     /// RFC 5054 §2.5.1.3: an unknown user gets a challenge indistinguishable from a
-    /// real one, stable per name, that no password can answer.
+    /// real one, stable per name, that no password can answer. Its verifier is
+    /// made once, so the challenge costs what a real user's does.
     fn simulated_verifier(
         &self,
         pool_id: &PoolId,
         typed: &str,
     ) -> ApiResult<(String, PasswordVerifier)> {
+        let (fake_id, salt) = self.simulated_identity(pool_id, typed)?;
+        let unknowable = self.simulated_verifier.get_or_init(|| {
+            let password = SecretString::from(ids::uuid());
+            PasswordVerifier::for_user_with_salt(pool_id, &fake_id, &password, salt.clone())
+                .verifier_bytes()
+        });
+        let verifier = PasswordVerifier::from_signed_bytes(&salt.pad(), unknowable)
+            .map_err(|_| ApiError::internal("simulated verifier"))?;
+        Ok((fake_id, verifier))
+    }
+
+    /// USER_PASSWORD_AUTH for an unknown user: the password is hashed as a real
+    /// user's would be (same work), and never matches.
+    pub(crate) fn simulated_password_check(
+        &self,
+        pool_id: &PoolId,
+        typed: &str,
+        password: &SecretString,
+    ) -> ApiError {
+        let (fake_id, verifier) = match self.simulated_verifier(pool_id, typed) {
+            Ok(simulated) => simulated,
+            Err(error) => return error,
+        };
+        let candidate = PasswordVerifier::for_user_with_salt(
+            pool_id,
+            &fake_id,
+            password,
+            verifier.salt().clone(),
+        );
+        self.count_password_work();
+        // A uuid password nobody knows: equality here is as good as impossible,
+        // and refused anyway.
+        std::hint::black_box(candidate == verifier);
+        ApiError::incorrect_credentials()
+    }
+
+    /// The internal id (UUID format) and salt an unknown name gets, stable for
+    /// the name and pool within this run.
+    fn simulated_identity(&self, pool_id: &PoolId, typed: &str) -> ApiResult<(String, WireInt)> {
         use hmac::{Hmac, Mac};
         let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.simulation_key)
             .map_err(|_| ApiError::internal("hmac key"))?;
@@ -164,10 +212,7 @@ impl Service {
         )
         .into_uuid()
         .to_string();
-        let unknowable = SecretString::from(ids::uuid());
-        let salt = WireInt::from_unsigned_be(&digest[..16]);
-        let verifier = PasswordVerifier::for_user_with_salt(pool_id, &fake_id, &unknowable, salt);
-        Ok((fake_id, verifier))
+        Ok((fake_id, WireInt::from_unsigned_be(&digest[..16])))
     }
 
     pub(super) fn answer_password_verifier(
@@ -194,17 +239,26 @@ impl Service {
                 username,
                 responses.get("SECRET_HASH").map(String::as_str),
             )?;
+            // The same proof check a real user's answer gets, against a verifier
+            // no password matches: the failure costs the same work.
+            let pool = self.pool(&session.pool_id)?;
+            let claimant = Claimant::User {
+                pool: &pool.id,
+                user_id_for_srp: &session.username,
+            };
+            let _ = self.verify_claim(server, issued_block, claimant, &claim, ids::now());
             return Err(ApiError::incorrect_credentials());
         }
-        let mut progress = self.progress(client, &session)?;
+        // A disabled user is told so only after proving the password when the
+        // client hides user existence (see `password_factor_user`).
+        let mut progress = self.progress_any_state(client, &session)?;
         progress.client_metadata = client_metadata;
         self.check_response_user(&progress, responses)?;
         let now = ids::now();
         let pool_name = progress.pool.id.as_str().to_owned();
         let user_name = progress.user.username.clone();
-        if lock(&self.lockout).is_locked(&pool_name, &user_name, now) {
-            return Err(ApiError::attempts_exceeded());
-        }
+        let attempt = Attempt::begin(&self.lockout, &pool_name, &user_name, now)
+            .ok_or_else(ApiError::attempts_exceeded)?;
         let claimant = Claimant::User {
             pool: &progress.pool.id,
             user_id_for_srp: &user_name,
@@ -212,7 +266,7 @@ impl Service {
         let verdict = self.verify_claim(server, issued_block, claimant, &claim, now);
         if let Err(error) = verdict {
             if error == ApiError::incorrect_credentials() {
-                lock(&self.lockout).record_failure(&pool_name, &user_name, now);
+                attempt.failed(now);
                 if progress.custom_auth.is_some() {
                     // CUSTOM_AUTH with SRP first: DefineAuthChallenge hears of the
                     // wrong password and decides (it usually fails the sign-in).
@@ -221,7 +275,10 @@ impl Service {
             }
             return Err(error);
         }
-        lock(&self.lockout).record_success(&pool_name, &user_name);
+        attempt.succeeded();
+        if !progress.user.enabled {
+            return Err(ApiError::user_disabled());
+        }
         if progress.user.status == UserStatus::Unconfirmed {
             return Err(ApiError::user_not_confirmed());
         }
@@ -353,6 +410,7 @@ impl Service {
         if issued_block != claim.secret_block {
             return Err(ApiError::incorrect_credentials());
         }
+        self.count_password_work();
         let verdict = match claimant {
             Claimant::User {
                 pool,

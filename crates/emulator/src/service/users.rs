@@ -8,7 +8,9 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Service, parse, same_secret};
+use super::attributes::{self, Occasion, Writer};
+use super::{Service, parse};
+use crate::codes::{self, CONFIRMATION_CODE_SECONDS, OneTimeCode};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::model::{MfaSettings, Pool, User, UserStatus};
@@ -21,7 +23,7 @@ pub(crate) struct AttributeInput {
     #[serde(default)]
     pub value: Option<String>,
 }
-fn user_to_wire(user: &User) -> Value {
+pub(super) fn user_to_wire(user: &User) -> Value {
     json!({
         "Username": user.username,
         "Attributes": user.attribute_list(),
@@ -52,6 +54,40 @@ pub(crate) fn mask_destination(destination: &str) -> String {
         }
     }
 }
+/// Masks a destination with its domain masked too: how the built-in
+/// CreateAuthChallenge shows where its code went, so that the simulated address
+/// of a hidden unknown user (which has no real domain) looks like a real one.
+pub(crate) fn mask_fully(destination: &str) -> String {
+    match destination.split_once('@') {
+        Some((local, domain)) => {
+            let first = |part: &str| part.chars().next().unwrap_or('*');
+            format!("{}***@{}***", first(local), first(domain))
+        }
+        None => mask_destination(destination),
+    }
+}
+
+/// Where a hidden unknown user's code would go: chosen by the format of the
+/// name typed, as AWS documents for ForgotPassword's simulated delivery
+/// (cognito-user-pool-managing-errors). A plain name gets a stand-in address,
+/// stable for the name.
+pub(crate) fn simulated_destination(typed: &str) -> (&'static str, String) {
+    let phone = typed
+        .strip_prefix('+')
+        .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
+    if typed.contains('@') {
+        ("EMAIL", typed.to_owned())
+    } else if phone {
+        ("SMS", typed.to_owned())
+    } else {
+        let hash = typed
+            .bytes()
+            .fold(0u8, |acc, b| acc.wrapping_mul(31).wrapping_add(b));
+        let letter = char::from(b'a' + hash % 26);
+        ("EMAIL", format!("{typed}@{letter}"))
+    }
+}
+
 impl Service {
     /// Stores a new salt and verifier for `password`, after the pool's policy.
     pub(crate) fn set_password(
@@ -61,24 +97,7 @@ impl Service {
         password: &SecretString,
     ) -> ApiResult<()> {
         use secrecy::ExposeSecret;
-        let min_length = pool
-            .policies
-            .pointer("/PasswordPolicy/MinimumLength")
-            .and_then(Value::as_u64)
-            .unwrap_or(8);
-        let length = u64::try_from(password.expose_secret().chars().count()).unwrap_or(u64::MAX);
-        if length < min_length {
-            return Err(ApiError::new(
-                ErrorKind::InvalidPassword,
-                "Password did not conform with policy: Password not long enough",
-            ));
-        }
-        if length > 256 {
-            return Err(ApiError::new(
-                ErrorKind::InvalidPassword,
-                "Password did not conform with policy: Password too long",
-            ));
-        }
+        super::password::PasswordPolicy::of(pool).check(password.expose_secret())?;
         let verifier = PasswordVerifier::for_user(&pool.id, &user.username, password)
             .map_err(|_| ApiError::internal("random source failed"))?;
         user.salt = verifier.salt_bytes();
@@ -106,24 +125,21 @@ impl Service {
             password,
             stored.salt().clone(),
         );
+        self.count_password_work();
         candidate == stored
     }
 
     /// A new user record: the internal name is the sub when the pool signs in
-    /// by email, else the given name.
+    /// by email, else the given name. `writer` picks Cognito's wording when the
+    /// name is taken.
     fn new_user(
         &self,
         pool: &Pool,
         username: &str,
         attributes: Vec<AttributeInput>,
         status: UserStatus,
+        writer: Writer<'_>,
     ) -> ApiResult<User> {
-        if username.is_empty() || username.len() > 128 || username.chars().any(char::is_whitespace)
-        {
-            return Err(ApiError::invalid_parameter(
-                "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
-            ));
-        }
         let sub = ids::uuid();
         let mut attrs: BTreeMap<String, String> = BTreeMap::new();
         for attribute in attributes {
@@ -150,10 +166,13 @@ impl Service {
             sub.clone()
         } else {
             if self.store.user(pool.id.as_str(), username)?.is_some() {
-                return Err(ApiError::new(
-                    ErrorKind::UsernameExists,
-                    "User account already exists",
-                ));
+                // MiniStack PR #1758 (AWS measured in eu-central-1): SignUp says
+                // "User already exists", AdminCreateUser "User account already exists".
+                let message = match writer {
+                    Writer::App(_) => "User already exists",
+                    Writer::Admin => "User account already exists",
+                };
+                return Err(ApiError::new(ErrorKind::UsernameExists, message));
             }
             username.to_owned()
         };
@@ -168,6 +187,8 @@ impl Service {
             verifier: Vec::new(),
             mfa: MfaSettings::default(),
             confirmation_code: None,
+            recovery_code: None,
+            verification_codes: BTreeMap::new(),
             created: now,
             last_modified: now,
         })
@@ -189,16 +210,24 @@ impl Service {
         let client = self.client(&input.client_id)?;
         Self::check_secret_hash(&client, &input.username, input.secret_hash.as_deref())?;
         let pool = self.pool(&client.pool_id)?;
+        attributes::check_writes(
+            &pool,
+            Writer::App(&client),
+            Occasion::Create,
+            input.user_attributes.iter().map(|a| a.name.as_str()),
+        )?;
         let mut user = self.new_user(
             &pool,
             &input.username,
             input.user_attributes,
             UserStatus::Unconfirmed,
+            Writer::App(&client),
         )?;
         let password = SecretString::from(input.password.unwrap_or_default());
         self.set_password(&pool, &mut user, &password)?;
-        let code = ids::numeric_code();
-        user.confirmation_code = Some(code.clone());
+        let code = OneTimeCode::issue(CONFIRMATION_CODE_SECONDS);
+        let sent = code.code().to_owned();
+        user.confirmation_code = Some(code);
         let (medium, destination) = match (user.email(), user.attributes.get("phone_number")) {
             (Some(email), _) => ("EMAIL", email.to_owned()),
             (None, Some(phone)) => ("SMS", phone.clone()),
@@ -211,7 +240,7 @@ impl Service {
             medium: medium.into(),
             destination: destination.clone(),
             purpose: "SIGN_UP".into(),
-            code,
+            code: sent,
             sent_at: ids::now(),
         });
         Ok(json!({
@@ -239,21 +268,23 @@ impl Service {
         let client = self.client(&input.client_id)?;
         Self::check_secret_hash(&client, &input.username, input.secret_hash.as_deref())?;
         let pool = self.pool(&client.pool_id)?;
-        let mut user = self.existing_user(&pool, &input.username)?;
+        let mut user = self
+            .find_user(&pool, &input.username)?
+            .ok_or_else(ApiError::username_client_not_found)?;
         if user.status != UserStatus::Unconfirmed {
             return Err(ApiError::not_authorized(
                 "User cannot be confirmed. Current status is CONFIRMED",
             ));
         }
-        let matches = user
-            .confirmation_code
-            .as_deref()
-            .is_some_and(|code| same_secret(code, &input.confirmation_code));
-        if !matches {
-            return Err(ApiError::new(
-                ErrorKind::CodeMismatch,
-                "Invalid verification code provided, please try again.",
-            ));
+        let checked = codes::check_kept(
+            &mut user.confirmation_code,
+            &input.confirmation_code,
+            "Invalid verification code provided, please try again.",
+        );
+        if let Err(error) = checked {
+            // The wrong answer counts toward the code's limit.
+            self.store.update_user(pool.id.as_str(), &user)?;
+            return Err(error);
         }
         self.confirm(&pool, &mut user)?;
         match self.sign_up_session(pool, client, user) {
@@ -304,8 +335,13 @@ impl Service {
         attributes: Vec<AttributeInput>,
         password: Option<(&SecretString, bool)>,
     ) -> ApiResult<User> {
-        let mut user =
-            self.new_user(pool, username, attributes, UserStatus::ForceChangePassword)?;
+        let mut user = self.new_user(
+            pool,
+            username,
+            attributes,
+            UserStatus::ForceChangePassword,
+            Writer::Admin,
+        )?;
         match password {
             Some((password, permanent)) => {
                 self.set_password(pool, &mut user, password)?;
@@ -315,7 +351,7 @@ impl Service {
             }
             None => {
                 // Cognito mails a temporary password; ours goes to the outbox.
-                let temporary = format!("Tmp-{}!a1", ids::numeric_code());
+                let temporary = super::password::PasswordPolicy::of(pool).temporary_password();
                 self.set_password(pool, &mut user, &SecretString::from(temporary.clone()))?;
                 self.outbox.send(Message {
                     pool_id: pool.id.to_string(),
@@ -341,8 +377,10 @@ impl Service {
         password: &SecretString,
         status: UserStatus,
     ) -> ApiResult<()> {
+        // Requests' usernames are checked by `parse`; a seed file's are not.
+        crate::limits::check_username(username)?;
         let attributes: Vec<AttributeInput> = parse(attributes)?;
-        let mut user = self.new_user(pool, username, attributes, status)?;
+        let mut user = self.new_user(pool, username, attributes, status, Writer::Admin)?;
         self.set_password(pool, &mut user, password)?;
         self.store.insert_user(pool.id.as_str(), &user)?;
         Ok(())
@@ -361,6 +399,12 @@ impl Service {
         }
         let input: Input = parse(input)?;
         let pool = self.pool(&input.user_pool_id)?;
+        attributes::check_writes(
+            &pool,
+            Writer::Admin,
+            Occasion::Create,
+            input.user_attributes.iter().map(|a| a.name.as_str()),
+        )?;
         let temporary = input.temporary_password.map(SecretString::from);
         let user = self.admin_create_user_record(
             &pool,
@@ -431,12 +475,13 @@ impl Service {
         }
         let (pool, mut user) = self.admin_target(input.clone())?;
         let input: Input = parse(input)?;
+        attributes::check_writes(
+            &pool,
+            Writer::Admin,
+            Occasion::Update,
+            input.user_attributes.iter().map(|a| a.name.as_str()),
+        )?;
         for attribute in input.user_attributes {
-            if attribute.name == "sub" {
-                return Err(ApiError::invalid_parameter(
-                    "Cannot modify the non-mutable attribute sub",
-                ));
-            }
             user.attributes
                 .insert(attribute.name, attribute.value.unwrap_or_default());
         }
@@ -446,13 +491,7 @@ impl Service {
     }
 
     pub(super) fn get_user(&self, input: Value) -> ApiResult<Value> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Input {
-            access_token: String,
-        }
-        let input: Input = parse(input)?;
-        let (_, user, _) = self.authenticate(&input.access_token)?;
+        let (_, user, _) = self.authenticate_input(input)?;
         let mut wire = json!({
             "Username": user.username,
             "UserAttributes": user.attribute_list(),

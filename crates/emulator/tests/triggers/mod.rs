@@ -15,6 +15,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use cognito_auth_emulator::triggers::BUILTIN;
+use cognito_auth_emulator::{Emulator, EmulatorConfig, TriggerTarget};
 use cognito_auth_srp::UserSrpClient;
 use cognito_auth_test_support::*;
 use serde_json::{Value, json};
@@ -90,6 +92,33 @@ pub async fn trigger_server() -> (String, Events) {
         let _ = axum::serve(listener, app).await;
     });
     (base, events)
+}
+
+/// The endpoints of [`trigger_server`].
+pub const ENDPOINTS: [&str; 6] = ["define", "create", "verify", "explode", "html", "mfa"];
+
+/// The name the trigger table gives the [`trigger_server`] endpoint `kind`: a
+/// LambdaConfig names a trigger, and only the operator's table says where it
+/// runs.
+pub fn http(kind: &str) -> String {
+    format!("arn:aws:lambda:us-east-1:123456789012:function:http-{kind}")
+}
+
+/// Maps the [`http`] names of every endpoint of the trigger server at `base`
+/// in `config`'s trigger table, and `builtin` to the built-in set.
+pub fn map_triggers(config: &mut EmulatorConfig, base: &str) {
+    let table = &mut config.service.triggers;
+    for kind in ENDPOINTS {
+        table.insert(http(kind), TriggerTarget::Url(format!("{base}/{kind}")));
+    }
+    table.insert(BUILTIN.to_owned(), TriggerTarget::Builtin);
+}
+
+/// An emulator whose trigger table holds [`map_triggers`].
+pub async fn trigger_emulator(base: &str) -> Emulator {
+    let mut config = EmulatorConfig::default();
+    map_triggers(&mut config, base);
+    Emulator::start(config).await.unwrap()
 }
 
 pub fn lambda_config(define: &str, create: &str, verify: &str) -> LambdaConfigType {
