@@ -26,6 +26,7 @@ macro_rules! send_with_metadata {
             .map_err(Error::from_sdk)
     };
 }
+pub(crate) use send_with_metadata;
 
 /// Cognito's two sign-in calls, InitiateAuth and RespondToAuthChallenge, for one app
 /// client: the SDK client, the client id, the client secret if the app client has

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 
-use crate::handler::{CodeKind, Prompt};
+use crate::handler::{CodeKind, MfaKind, Prompt};
 use crate::prompt;
 
 /// What a challenge asks of the engine.
@@ -17,9 +17,13 @@ pub(crate) enum Challenge {
     DeviceSrpAuth,
     /// DEVICE_PASSWORD_VERIFIER: answered with the device's SRP proof.
     DevicePasswordVerifier,
-    /// MFA_SETUP offering a TOTP app: the engine associates a secret, then asks for
-    /// the first code.
-    MfaSetup,
+    /// MFA_SETUP offering a TOTP app, email, or both: the engine asks which (when
+    /// both), associates a TOTP secret or asks for the address, then asks for the
+    /// first code.
+    MfaSetup {
+        /// What can be set up, TOTP first; never empty.
+        options: Vec<MfaKind>,
+    },
     /// A challenge only a person can answer.
     Ask(Prompt),
     /// WEB_AUTHN: needs a browser authenticator.
@@ -42,10 +46,20 @@ impl Challenge {
             ChallengeNameType::DevicePasswordVerifier => Self::DevicePasswordVerifier,
             ChallengeNameType::MfaSetup => {
                 let can_setup = prompt::json_list(parameters.get("MFAS_CAN_SETUP"));
-                if can_setup.is_empty() || can_setup.iter().any(|m| m == "SOFTWARE_TOKEN_MFA") {
-                    Self::MfaSetup
-                } else {
+                // Without a list, TOTP: what Cognito offered before email MFA.
+                let options: Vec<MfaKind> = [MfaKind::Totp, MfaKind::Email]
+                    .into_iter()
+                    .filter(|kind| {
+                        (can_setup.is_empty() && *kind == MfaKind::Totp)
+                            || can_setup
+                                .iter()
+                                .any(|m| MfaKind::from_challenge_name(m) == Some(*kind))
+                    })
+                    .collect();
+                if options.is_empty() {
                     Self::Unsupported(format!("MFA_SETUP offering only {}", can_setup.join(", ")))
+                } else {
+                    Self::MfaSetup { options }
                 }
             }
             ChallengeNameType::SmsMfa => Self::Ask(prompt::code(CodeKind::SmsMfa, parameters)),
@@ -120,16 +134,40 @@ mod tests {
         }
     }
 
+    fn setup_options(challenge: Challenge) -> Vec<MfaKind> {
+        match challenge {
+            Challenge::MfaSetup { options } => options,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
-    fn mfa_setup_needs_a_totp_option() {
-        assert!(matches!(parse("MFA_SETUP", &[]), Challenge::MfaSetup));
-        assert!(matches!(
-            parse(
+    fn mfa_setup_needs_a_totp_or_email_option() {
+        assert_eq!(setup_options(parse("MFA_SETUP", &[])), [MfaKind::Totp]);
+        assert_eq!(
+            setup_options(parse(
                 "MFA_SETUP",
                 &[("MFAS_CAN_SETUP", r#"["SMS_MFA","SOFTWARE_TOKEN_MFA"]"#)]
-            ),
-            Challenge::MfaSetup
-        ));
+            )),
+            [MfaKind::Totp]
+        );
+        assert_eq!(
+            setup_options(parse(
+                "MFA_SETUP",
+                &[("MFAS_CAN_SETUP", r#"["EMAIL_OTP"]"#)]
+            )),
+            [MfaKind::Email]
+        );
+        assert_eq!(
+            setup_options(parse(
+                "MFA_SETUP",
+                &[(
+                    "MFAS_CAN_SETUP",
+                    r#"["EMAIL_OTP","SOFTWARE_TOKEN_MFA","SMS_MFA"]"#
+                )]
+            )),
+            [MfaKind::Totp, MfaKind::Email]
+        );
         let Challenge::Unsupported(name) =
             parse("MFA_SETUP", &[("MFAS_CAN_SETUP", r#"["SMS_MFA"]"#)])
         else {

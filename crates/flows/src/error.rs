@@ -26,11 +26,15 @@ pub enum Error {
     /// PreventUserExistenceErrors = LEGACY).
     #[error("user not found")]
     UserNotFound,
-    /// `UserNotConfirmedException`: the user signed up but never confirmed.
+    /// `UserNotConfirmedException`: the user signed up but never confirmed. The
+    /// step-wise [`crate::Flows::start`] returns [`crate::Step::ConfirmSignUp`]
+    /// instead; confirm with [`crate::AuthApi::confirm_sign_up`].
     #[error("the user is not confirmed")]
     UserNotConfirmed,
     /// `PasswordResetRequiredException`: the user must reset the password
-    /// (ForgotPassword / ConfirmForgotPassword) before signing in.
+    /// ([`crate::AuthApi::forgot_password`], then
+    /// [`crate::AuthApi::confirm_forgot_password`]) before signing in. The step-wise
+    /// [`crate::Flows::start`] returns [`crate::Step::ResetPassword`] instead.
     #[error("the user must reset the password")]
     PasswordResetRequired,
     /// `CodeMismatchException` (also VerifySoftwareToken's
@@ -80,7 +84,9 @@ pub enum Error {
         message: String,
     },
     /// `InvalidPasswordException` / `PasswordHistoryPolicyViolationException`: a new
-    /// password does not meet the pool's policy.
+    /// password does not meet the pool's policy. The message is Cognito's, which
+    /// names the rule broken (e.g. `Password did not conform with policy: Password
+    /// must have uppercase characters`).
     #[error("the new password was refused: {message}")]
     InvalidNewPassword {
         /// Cognito's message.
@@ -91,7 +97,29 @@ pub enum Error {
     /// this is returned only where a retry is impossible (a step-wise answer).
     #[error("the remembered device is unknown to Cognito (it was forgotten); start again")]
     DeviceNotFound,
-    /// `TooManyRequestsException` / `LimitExceededException`, after the SDK's own
+    /// `UsernameExistsException`: SignUp (or an alias update) names a user that
+    /// already exists.
+    #[error("the username is taken: {message}")]
+    UsernameExists {
+        /// Cognito's message, e.g. `User already exists`.
+        message: String,
+    },
+    /// `AliasExistsException`: the email or phone number is already another
+    /// user's alias (ConfirmSignUp, UpdateUserAttributes).
+    #[error("the email or phone number belongs to another account: {message}")]
+    AliasExists {
+        /// Cognito's message.
+        message: String,
+    },
+    /// `LimitExceededException`: too many attempts at this operation for the user
+    /// (codes sent, password resets, attribute updates). Wait before trying again.
+    #[error("limit exceeded: {message}")]
+    LimitExceeded {
+        /// Cognito's message, e.g. `Attempt limit exceeded, please try after some
+        /// time.`
+        message: String,
+    },
+    /// `TooManyRequestsException` / `ThrottlingException`, after the SDK's own
     /// retries.
     #[error("throttled by Cognito: {message}")]
     Throttled {
@@ -194,7 +222,11 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            Self::Throttled { .. } | Self::Timeout | Self::Network { .. } | Self::Server { .. }
+            Self::Throttled { .. }
+                | Self::LimitExceeded { .. }
+                | Self::Timeout
+                | Self::Network { .. }
+                | Self::Server { .. }
         )
     }
 }

@@ -107,6 +107,7 @@ impl Flows {
                             })?;
                     step = self.answer_live(state, answer, &mut live).await?;
                 }
+                other => return Err(other.into_error()),
             }
         }
     }
@@ -135,16 +136,19 @@ impl Flows {
     // ---------------------------------------------------------------- step-wise
 
     /// Starts a sign-in and runs it as far as it goes without a person: SRP, device
-    /// SRP, and straight to tokens when nothing else is asked.
+    /// SRP, and straight to tokens when nothing else is asked. A user who must
+    /// confirm the sign-up or reset the password is [`Step::ConfirmSignUp`] /
+    /// [`Step::ResetPassword`], not an error.
     pub async fn start(&self, sign_in: &SignIn) -> Result<Step, Error> {
         let mut live = Live::new(sign_in.password.as_ref());
-        self.start_live(sign_in, &mut live).await
+        Step::from_user_state(self.start_live(sign_in, &mut live).await, &sign_in.username)
     }
 
     /// Answers the challenge `state` is waiting on, and runs on as far as it goes.
     pub async fn answer(&self, state: SignInState, answer: Answer) -> Result<Step, Error> {
         let mut live = Live::new(None);
-        self.answer_live(state, answer, &mut live).await
+        let username = state.typed_username.clone();
+        Step::from_user_state(self.answer_live(state, answer, &mut live).await, &username)
     }
 
     // ---------------------------------------------------------------- raw calls
@@ -205,16 +209,20 @@ impl Flows {
 
     // ---------------------------------------------------------------- device store
 
-    pub(crate) fn load_device(&self, username: &str) -> Result<Option<RememberedDevice>, Error> {
+    pub(crate) async fn load_device(
+        &self,
+        username: &str,
+    ) -> Result<Option<RememberedDevice>, Error> {
         match &self.devices {
             Some(store) => store
                 .load(self.pool.as_str(), username)
+                .await
                 .map_err(|e| Error::DeviceStore(e.0)),
             None => Ok(None),
         }
     }
 
-    pub(crate) fn forget_device(&self, device_key: &str) -> Result<(), Error> {
+    pub(crate) async fn forget_device(&self, device_key: &str) -> Result<(), Error> {
         tracing::info!(
             device_key,
             "Cognito no longer knows the device; forgetting it"
@@ -222,6 +230,7 @@ impl Flows {
         match &self.devices {
             Some(store) => store
                 .forget(self.pool.as_str(), device_key)
+                .await
                 .map_err(|e| Error::DeviceStore(e.0)),
             None => Ok(()),
         }

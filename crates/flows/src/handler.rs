@@ -111,9 +111,22 @@ pub enum Prompt {
         /// `MFAS_CAN_CHOOSE`.
         options: Vec<MfaKind>,
     },
-    /// MFA_SETUP with a TOTP app: the engine already called AssociateSoftwareToken.
-    /// Answer with [`Answer::Code`]: a current code from the app.
+    /// MFA_SETUP with a TOTP app (Amplify's `CONTINUE_SIGN_IN_WITH_TOTP_SETUP`):
+    /// the engine already called AssociateSoftwareToken. Answer with
+    /// [`Answer::Code`]: a current code from the app.
     TotpSetup(TotpSetup),
+    /// MFA_SETUP offering several factors (Amplify's
+    /// `CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION`): pick the one to set up.
+    /// Answer with [`Answer::Mfa`]; the next prompt is [`Prompt::TotpSetup`] or
+    /// [`Prompt::EmailSetup`].
+    SelectMfaSetup {
+        /// The factors of `MFAS_CAN_SETUP` this crate can set up (TOTP, email).
+        options: Vec<MfaKind>,
+    },
+    /// MFA_SETUP with email (Amplify's `CONTINUE_SIGN_IN_WITH_EMAIL_SETUP`): the
+    /// address that will receive the codes. Answer with [`Answer::Email`]; Cognito
+    /// then sends a code to it and asks for it (an EMAIL_OTP [`Prompt::Code`]).
+    EmailSetup,
     /// NEW_PASSWORD_REQUIRED. Answer with [`Answer::NewPassword`].
     NewPassword {
         /// Attributes that must be given (names without the `userAttributes.`
@@ -143,7 +156,7 @@ impl Prompt {
         match self {
             Self::Code { kind, .. } => kind.challenge_name(),
             Self::SelectMfa { .. } => "SELECT_MFA_TYPE",
-            Self::TotpSetup(_) => "MFA_SETUP",
+            Self::TotpSetup(_) | Self::SelectMfaSetup { .. } | Self::EmailSetup => "MFA_SETUP",
             Self::NewPassword { .. } => "NEW_PASSWORD_REQUIRED",
             Self::Custom { .. } => "CUSTOM_CHALLENGE",
             Self::SelectChallenge { .. } => "SELECT_CHALLENGE",
@@ -157,8 +170,11 @@ impl Prompt {
 pub enum Answer {
     /// A code (MFA, OTP, or the first TOTP code at MFA_SETUP).
     Code(SecretString),
-    /// The chosen MFA type (SELECT_MFA_TYPE).
+    /// The chosen MFA type (SELECT_MFA_TYPE), or the factor to set up
+    /// ([`Prompt::SelectMfaSetup`]).
     Mfa(MfaKind),
+    /// The email address for email MFA ([`Prompt::EmailSetup`]).
+    Email(String),
     /// NEW_PASSWORD_REQUIRED: the new password and the required attributes (names
     /// without the `userAttributes.` prefix).
     NewPassword {

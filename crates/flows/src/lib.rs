@@ -36,6 +36,15 @@
 //! step at a time; the [`SignInState`] between steps is serializable and holds no
 //! secret but Cognito's Session.
 //!
+//! # The account around sign-in
+//!
+//! [`AuthApi`] also makes the calls around a sign-in: sign-up and its code,
+//! forgotten and changed passwords, the user's attributes and their codes,
+//! sign-out, account deletion, devices and MFA settings. Each returns Amplify JS
+//! v6's next step as a type ([`SignUpStep`], [`ConfirmSignUpStep`],
+//! [`ResetPasswordStep`], [`AttributeStep`]) with where the code went
+//! ([`CodeDelivery`]); Cognito's refusals are typed [`Error`]s.
+//!
 //! # The raw layer
 //!
 //! [`AuthApi`] is what [`Flows`] sends every InitiateAuth and
@@ -49,6 +58,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod account;
 mod api;
 mod builder;
 mod challenge;
@@ -75,10 +85,19 @@ pub mod unsigned;
 #[cfg(feature = "verify")]
 mod verify;
 
+pub use account::{
+    AttributeStep, AttributeUpdate, CodeDelivery, ConfirmSignUp, ConfirmSignUpStep, DeviceInfo,
+    MfaPreference, MfaSetting, ResetPasswordStep, SignUp, SignUpOutcome, SignUpStep, UserProfile,
+};
 pub use api::AuthApi;
+/// The attribute that implements [`DeviceStore`] (from the `async-trait` crate).
+pub use async_trait::async_trait;
 pub use builder::{DEFAULT_MAX_ROUNDS, FlowsBuilder};
 pub use cognito_auth_srp::{Clock, FixedClock, PoolId, SystemClock};
-pub use devices::{DevicePolicy, DeviceStore, MemoryDeviceStore, RememberedDevice, StoreError};
+pub use devices::{
+    DevicePolicy, DeviceRecord, DeviceRecords, DeviceStore, MemoryDeviceStore, RememberedDevice,
+    StoreError,
+};
 pub use error::Error;
 pub use flows::Flows;
 pub use handler::{

@@ -21,6 +21,7 @@ impl Flows {
             None => match (&self.devices, &refresh.username) {
                 (Some(store), Some(username)) => store
                     .load(self.pool.as_str(), username)
+                    .await
                     .map_err(|e| Error::DeviceStore(e.0))?
                     .map(|d| d.device_key().to_owned()),
                 _ => None,
@@ -29,7 +30,7 @@ impl Flows {
         match self.refresh_once(refresh, device_key.as_deref()).await {
             Err(Error::DeviceNotFound) if device_key.is_some() => {
                 let stale = device_key.unwrap_or_default();
-                self.forget_device(&stale)?;
+                self.forget_device(&stale).await?;
                 let mut tokens = self.refresh_once(refresh, None).await?;
                 tokens
                     .notices

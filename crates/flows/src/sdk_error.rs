@@ -44,9 +44,10 @@ pub fn classify(code: &str, message: &str) -> Error {
         "InvalidPasswordException" | "PasswordHistoryPolicyViolationException" => {
             Error::InvalidNewPassword { message }
         }
-        "TooManyRequestsException" | "LimitExceededException" | "ThrottlingException" => {
-            Error::Throttled { message }
-        }
+        "TooManyRequestsException" | "ThrottlingException" => Error::Throttled { message },
+        "LimitExceededException" => Error::LimitExceeded { message },
+        "UsernameExistsException" => Error::UsernameExists { message },
+        "AliasExistsException" => Error::AliasExists { message },
         "ResourceNotFoundException" if lower.contains("device") => Error::DeviceNotFound,
         "InvalidParameterException" | "UnsupportedOperationException"
             if lower.contains("flow not enabled")
@@ -243,6 +244,41 @@ mod tests {
             classify("TooManyRequestsException", "Rate exceeded"),
             Error::Throttled { .. }
         ));
+        match classify(
+            "LimitExceededException",
+            "Attempt limit exceeded, please try after some time.",
+        ) {
+            Error::LimitExceeded { message } => {
+                assert_eq!(
+                    message,
+                    "Attempt limit exceeded, please try after some time."
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        match classify("UsernameExistsException", "User already exists") {
+            Error::UsernameExists { message } => assert_eq!(message, "User already exists"),
+            other => panic!("{other:?}"),
+        }
+        match classify(
+            "AliasExistsException",
+            "An account with the given email already exists.",
+        ) {
+            Error::AliasExists { message } => {
+                assert_eq!(message, "An account with the given email already exists.")
+            }
+            other => panic!("{other:?}"),
+        }
+        match classify(
+            "InvalidPasswordException",
+            "Password did not conform with policy: Password must have uppercase characters",
+        ) {
+            Error::InvalidNewPassword { message } => assert_eq!(
+                message,
+                "Password did not conform with policy: Password must have uppercase characters"
+            ),
+            other => panic!("{other:?}"),
+        }
         assert!(matches!(
             classify("ResourceNotFoundException", "Device does not exist."),
             Error::DeviceNotFound

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::handler::Prompt;
+use crate::Error;
+use crate::handler::{MfaKind, Prompt};
 use crate::request::Metadata;
 use crate::tokens::{Notice, Tokens};
 
@@ -34,6 +35,9 @@ pub struct SignInState {
     pub(crate) device_key: Option<String>,
     pub(crate) metadata: Metadata,
     pub(crate) notices: Vec<Notice>,
+    /// At MFA_SETUP: the factor being set up, once known (chosen, or the only one).
+    #[serde(default)]
+    pub(crate) setup: Option<MfaKind>,
 }
 
 impl std::fmt::Debug for SignInState {
@@ -62,6 +66,7 @@ impl SignInState {
             device_key: None,
             metadata,
             notices,
+            setup: None,
         }
     }
 
@@ -102,9 +107,10 @@ fn deserialize_session<'de, D: Deserializer<'de>>(
     Ok(Option::<String>::deserialize(deserializer)?.map(SecretString::from))
 }
 
-/// Where a step left the sign-in.
+/// Where a step left the sign-in (Amplify's `signInStep`).
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Step {
     /// Signed in.
     Done(Tokens),
@@ -116,14 +122,56 @@ pub enum Step {
         /// What to ask.
         prompt: Prompt,
     },
+    /// `CONFIRM_SIGN_UP`: the user signed up but is not confirmed
+    /// (`UserNotConfirmedException`). Confirm with [`crate::AuthApi::confirm_sign_up`]
+    /// (or resend the code), then sign in again.
+    ConfirmSignUp {
+        /// The username as typed.
+        username: String,
+    },
+    /// `RESET_PASSWORD`: the user must reset the password
+    /// (`PasswordResetRequiredException`). Reset it with
+    /// [`crate::AuthApi::forgot_password`], then sign in again.
+    ResetPassword {
+        /// The username as typed.
+        username: String,
+    },
 }
 
 impl Step {
+    /// A sign-in's end in a user state that has a next step of its own, as that
+    /// step; any other result unchanged.
+    pub(crate) fn from_user_state(
+        result: Result<Self, Error>,
+        username: &str,
+    ) -> Result<Self, Error> {
+        match result {
+            Err(Error::UserNotConfirmed) => Ok(Self::ConfirmSignUp {
+                username: username.to_owned(),
+            }),
+            Err(Error::PasswordResetRequired) => Ok(Self::ResetPassword {
+                username: username.to_owned(),
+            }),
+            other => other,
+        }
+    }
+
+    /// The error [`crate::Flows::sign_in`] ends with for a step it cannot take.
+    pub(crate) fn into_error(self) -> Error {
+        match self {
+            Self::ConfirmSignUp { .. } => Error::UserNotConfirmed,
+            Self::ResetPassword { .. } => Error::PasswordResetRequired,
+            Self::Done(_) | Self::Challenge { .. } => Error::MalformedReply {
+                detail: "a sign-in step taken for an error".into(),
+            },
+        }
+    }
+
     /// The tokens, when done.
     pub fn tokens(self) -> Option<Tokens> {
         match self {
             Self::Done(tokens) => Some(tokens),
-            Self::Challenge { .. } => None,
+            _ => None,
         }
     }
 }

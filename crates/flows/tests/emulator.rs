@@ -267,6 +267,7 @@ async fn custom_auth_with_and_without_srp_and_user_auth_choices() {
     let world = world(PoolSpec {
         choice: true,
         secret: true,
+        builtin_triggers: true,
         ..PoolSpec::default()
     })
     .await;
@@ -404,6 +405,7 @@ async fn device_remember_device_srp_refresh_and_forget() {
     );
     let stored = store
         .load(&world.setup.pool_id, "kate@example.com")
+        .await
         .unwrap()
         .unwrap();
     assert_eq!(stored.device_key(), device.device_key);
@@ -467,6 +469,7 @@ async fn device_remember_device_srp_refresh_and_forget() {
     assert_eq!(
         store
             .load(&world.setup.pool_id, "kate@example.com")
+            .await
             .unwrap()
             .unwrap()
             .device_key(),

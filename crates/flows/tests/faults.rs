@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,8 +23,9 @@ use cognito_auth_flows::{
 };
 use cognito_auth_test_support::sdk::base_config;
 use secrecy::SecretString;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use support::scripted::read_request;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
 
 #[derive(Clone, Copy, Debug)]
 enum Behaviour {
@@ -43,32 +46,6 @@ enum Behaviour {
 struct Server {
     url: String,
     requests: Arc<Mutex<Vec<String>>>,
-}
-
-async fn read_request(stream: &mut TcpStream) -> Option<String> {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buffer.extend_from_slice(&chunk[..n]);
-        let text = String::from_utf8_lossy(&buffer).to_string();
-        if let Some(end) = text.find("\r\n\r\n") {
-            let length = text[..end]
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())?
-                })
-                .unwrap_or(0);
-            if buffer.len() >= end + 4 + length {
-                return Some(text);
-            }
-        }
-    }
 }
 
 fn response(status: &str, content_type: &str, body: &str, extra: &str) -> String {
@@ -407,7 +384,7 @@ async fn refresh_with_a_device_cognito_forgot_forgets_it_and_retries_without() {
     let device = cognito_auth_srp::register_device("-grpKey01", "us-east-1_forgotten")
         .unwrap()
         .device;
-    store.save(POOL_ID, "pat", &device).unwrap();
+    store.save(POOL_ID, "pat", &device).await.unwrap();
     let flows = Flows::builder(client(&server.url), POOL_ID, "faultsclient")
         .device_store(store.clone())
         .build()
@@ -418,7 +395,7 @@ async fn refresh_with_a_device_cognito_forgot_forgets_it_and_retries_without() {
         .unwrap();
     assert!(refreshed.device_was_forgotten());
     assert_eq!(refreshed.device_key(), None);
-    assert!(store.load(POOL_ID, "pat").unwrap().is_none());
+    assert!(store.load(POOL_ID, "pat").await.unwrap().is_none());
     let requests = server.requests.lock().unwrap().clone();
     assert_eq!(requests.len(), 2);
     assert!(requests[0].contains(r#""DEVICE_KEY":"us-east-1_forgotten""#));

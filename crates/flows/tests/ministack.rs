@@ -1,8 +1,9 @@
 //! Interop with a Cognito emulator we did not write: MiniStack (PyPI `ministack`,
 //! pinned in scripts/interop-requirements.txt), started on a loopback port with its
 //! auth checks on (`AUTH=true`: SECRET_HASH and ExplicitAuthFlows enforced).
-//! One test per flow, all against one MiniStack per test binary; a failing
-//! test prints MiniStack's output.
+//! One test per flow, and one for the account calls MiniStack implements (sign-up,
+//! confirm, change and reset the password), all against one MiniStack per test
+//! binary; a failing test prints MiniStack's output.
 //!
 //! The Python comes from `COGNITO_AUTH_PYTHON`, default `.venv/bin/python` at the
 //! workspace root (what .ci/run sets up). If it or MiniStack is missing, these
@@ -21,7 +22,8 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::Credentials;
 use aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType;
 use cognito_auth_flows::{
-    Answer, ChallengeHandler, Declined, Error, Flows, Prompt, Refresh, SignIn, Tokens,
+    Answer, AuthApi, ChallengeHandler, ConfirmSignUp, ConfirmSignUpStep, Declined, Error, Flows,
+    Prompt, Refresh, ResetPasswordStep, SignIn, SignUp, SignUpStep, Tokens,
 };
 use cognito_auth_test_support::{
     ClientOptions, PASSWORD, PoolOptions, Setup, add_user, assert_issued_to, create_client,
@@ -499,4 +501,133 @@ async fn software_token_mfa_right_and_wrong_code() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::CodeMismatch), "{err:?}");
+}
+
+/// Our account calls against MiniStack: SignUp, ConfirmSignUp, ChangePassword,
+/// ForgotPassword and ConfirmForgotPassword (MiniStack's codes are fixed:
+/// 123456 to sign up, 654321 to reset), with SECRET_HASH checked.
+#[tokio::test]
+async fn sign_up_confirm_change_and_reset_the_password() {
+    let ministack = MiniStack::shared().await;
+    let _report = ministack.report_on_failure();
+    let setup = pool(&ministack.admin(), Spec::plain(true)).await;
+    let flows = flows(&ministack.endpoint, &setup);
+    let api = AuthApi::new(
+        Client::from_conf(config(&ministack.endpoint).build()),
+        &setup.client_id,
+    )
+    .with_client_secret(pw(setup.client_secret.as_deref().unwrap()));
+    let request = SignUp::new("lena", pw(PASSWORD)).with_attribute("email", "lena@example.com");
+
+    let outcome = api.sign_up(&request).await.unwrap();
+    let SignUpStep::ConfirmSignUp { delivery, .. } = outcome.next else {
+        panic!("{:?}", outcome.next)
+    };
+    let delivery = delivery.unwrap();
+    assert_eq!(delivery.medium.as_deref(), Some("EMAIL"));
+    assert_eq!(delivery.attribute.as_deref(), Some("email"));
+    match api.sign_up(&request).await.unwrap_err() {
+        Error::UsernameExists { message } => assert_eq!(message, "User already exists."),
+        other => panic!("{other:?}"),
+    }
+    let err = api
+        .confirm_sign_up(&ConfirmSignUp::new("lena", pw("000000")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::CodeMismatch), "{err:?}");
+    let step = api
+        .confirm_sign_up(&ConfirmSignUp::new("lena", pw("123456")))
+        .await
+        .unwrap();
+    assert!(matches!(step, ConfirmSignUpStep::Done), "{step:?}");
+
+    let tokens = flows.sign_in_srp("lena", &pw(PASSWORD)).await.unwrap();
+    let err = api
+        .change_password(
+            tokens.access_token(),
+            &pw("Wrong-Horse-1"),
+            &pw("Changed-Horse-7"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::WrongCredentials), "{err:?}");
+    api.change_password(tokens.access_token(), &pw(PASSWORD), &pw("Changed-Horse-7"))
+        .await
+        .unwrap();
+    flows
+        .sign_in_srp("lena", &pw("Changed-Horse-7"))
+        .await
+        .unwrap();
+
+    let step = api.forgot_password("lena").await.unwrap();
+    assert!(
+        matches!(
+            step,
+            ResetPasswordStep::ConfirmResetPasswordWithCode { delivery: Some(_) }
+        ),
+        "{step:?}"
+    );
+    let err = api
+        .confirm_forgot_password("lena", &pw("000000"), &pw("Reset-Horse-5"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::CodeMismatch), "{err:?}");
+    let err = api
+        .confirm_forgot_password("lena", &pw("654321"), &pw("short"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidNewPassword { .. }), "{err:?}");
+    let step = api
+        .confirm_forgot_password("lena", &pw("654321"), &pw("Reset-Horse-5"))
+        .await
+        .unwrap();
+    assert_eq!(step, ResetPasswordStep::Done);
+    let tokens = flows
+        .sign_in_srp("lena", &pw("Reset-Horse-5"))
+        .await
+        .unwrap();
+    assert_eq!(tokens.access_claims().unwrap().username(), Some("lena"));
+}
+
+/// Groups: an administrator puts gina in two groups on MiniStack, and our client
+/// reads `cognito:groups` from both tokens it signs in for. (boto3 runs the same
+/// group calls against our emulator: crates/emulator/tests/interop.rs.)
+#[tokio::test]
+async fn group_membership_reaches_the_tokens_our_client_reads() {
+    let ministack = MiniStack::shared().await;
+    let _report = ministack.report_on_failure();
+    let admin = ministack.admin();
+    let setup = pool(&admin, Spec::default()).await;
+    user(&admin, &setup, "gina", None, true).await;
+    for (group, precedence) in [("staff", 10), ("admins", 1)] {
+        admin
+            .create_group()
+            .user_pool_id(&setup.pool_id)
+            .group_name(group)
+            .precedence(precedence)
+            .send()
+            .await
+            .unwrap();
+        admin
+            .admin_add_user_to_group()
+            .user_pool_id(&setup.pool_id)
+            .username("gina")
+            .group_name(group)
+            .send()
+            .await
+            .unwrap();
+    }
+    let tokens = flows(&ministack.endpoint, &setup)
+        .sign_in_srp("gina", &pw(PASSWORD))
+        .await
+        .unwrap();
+    for (label, claims) in [
+        ("id", tokens.id_claims().unwrap()),
+        ("access", tokens.access_claims().unwrap()),
+    ] {
+        let mut groups = claims.groups();
+        // Precedence order is the emulator's promise; MiniStack's order is its own.
+        groups.sort_unstable();
+        assert_eq!(groups, ["admins", "staff"], "{label} token");
+    }
 }

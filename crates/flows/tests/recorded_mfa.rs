@@ -322,10 +322,14 @@ async fn devices_confirm_remember_device_srp_refresh_and_forgotten_device_retry(
     );
     let confirm = &emulator.requests("ConfirmDevice")[0];
     assert_eq!(confirm["DeviceName"], "test runner");
-    let stored = store.load(POOL_ID, "pat@example.com").unwrap().unwrap();
+    let stored = store
+        .load(POOL_ID, "pat@example.com")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.device_key(), new_device.device_key);
     assert!(
-        store.load(POOL_ID, "pat").unwrap().is_some(),
+        store.load(POOL_ID, "pat").await.unwrap().is_some(),
         "also under the internal name"
     );
     assert!(!format!("{stored:?}").contains(stored.device_password().expose_secret()));
@@ -418,7 +422,11 @@ async fn devices_confirm_remember_device_srp_refresh_and_forgotten_device_retry(
         |n| matches!(n, Notice::DeviceForgotten { device_key } if *device_key == new_device.device_key)
     ));
     // A new device was issued and stored in its place.
-    let replacement = store.load(POOL_ID, "pat@example.com").unwrap().unwrap();
+    let replacement = store
+        .load(POOL_ID, "pat@example.com")
+        .await
+        .unwrap()
+        .unwrap();
     assert_ne!(replacement.device_key(), new_device.device_key);
 
     // 5. A refresh with a device Cognito forgot is faults.rs's part: the

@@ -6,7 +6,7 @@ use secrecy::ExposeSecret;
 
 use super::Live;
 use crate::challenge::Challenge;
-use crate::handler::{Answer, Prompt};
+use crate::handler::{Answer, MfaKind, Prompt};
 use crate::state::{SignInState, Step};
 use crate::{Error, Flows};
 
@@ -23,7 +23,8 @@ impl Flows {
             && let Some(key) = &state.device_key
         {
             live.device = self
-                .load_device(&state.typed_username)?
+                .load_device(&state.typed_username)
+                .await?
                 .filter(|device| device.device_key() == key);
         }
         let wrong = |state: &SignInState, detail: &str| Error::WrongAnswerKind {
@@ -35,8 +36,25 @@ impl Flows {
         let mut responses = Parameters::new();
         responses.insert("USERNAME".into(), state.username.clone());
         match (waiting, answer) {
-            (Challenge::MfaSetup, Answer::Code(code)) => {
+            (Challenge::MfaSetup { options }, Answer::Mfa(kind)) if state.setup.is_none() => {
+                if !options.contains(&kind) {
+                    return Err(wrong(
+                        &state,
+                        &format!("{} is not offered for setup", kind.challenge_name()),
+                    ));
+                }
+                let prompt = self.setup_prompt(&mut state, kind).await?;
+                return Ok(Step::Challenge { state, prompt });
+            }
+            (Challenge::MfaSetup { options }, Answer::Code(code))
+                if setting_up(&state, &options) == Some(MfaKind::Totp) =>
+            {
                 self.verify_totp_setup(&mut state, &code).await?;
+            }
+            (Challenge::MfaSetup { options }, Answer::Email(address))
+                if setting_up(&state, &options) == Some(MfaKind::Email) =>
+            {
+                responses.insert("EMAIL".into(), address);
             }
             (Challenge::Ask(Prompt::Code { kind, .. }), Answer::Code(code)) => {
                 responses.insert(kind.response_key().into(), code.expose_secret().to_owned());
@@ -110,4 +128,13 @@ impl Flows {
         self.respond_and_drive(state, live, name, responses, None)
             .await
     }
+}
+
+/// The factor an MFA_SETUP is setting up: the one chosen, else the only one
+/// offered (a state saved before the choice was recorded).
+fn setting_up(state: &SignInState, options: &[MfaKind]) -> Option<MfaKind> {
+    state.setup.or(match options {
+        [only] => Some(*only),
+        _ => None,
+    })
 }

@@ -94,10 +94,12 @@ impl Flows {
             let pool = self.pool.as_str();
             store
                 .save(pool, &internal, &device)
+                .await
                 .map_err(|e| Error::DeviceStore(e.0))?;
             if state.typed_username != internal {
                 store
                     .save(pool, &state.typed_username, &device)
+                    .await
                     .map_err(|e| Error::DeviceStore(e.0))?;
             }
         }

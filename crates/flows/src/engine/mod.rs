@@ -18,6 +18,7 @@ use cognito_auth_srp::{DeviceSrpClient, Parameters, RememberedDevice, UserSrpCli
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::challenge::Challenge;
+use crate::handler::Prompt;
 use crate::state::{SignInState, Step};
 use crate::tokens::Notice;
 use crate::{Error, Flows, Reply};
@@ -64,7 +65,7 @@ impl Flows {
                 if matches!(result, Err(Error::DeviceNotFound))
                     && let Some(device) = &inner.device
                 {
-                    self.forget_device(device.device_key())?;
+                    self.forget_device(device.device_key()).await?;
                 }
                 result
             }
@@ -172,9 +173,13 @@ impl Flows {
                 Challenge::Unsupported(name) => {
                     return Err(Error::UnsupportedChallenge { name });
                 }
-                Challenge::MfaSetup => {
-                    let prompt = self.totp_setup(&mut state).await?;
+                Challenge::MfaSetup { options } => {
                     state.parameters = parameters;
+                    state.setup = None;
+                    let prompt = match options.as_slice() {
+                        [only] => self.setup_prompt(&mut state, *only).await?,
+                        _ => Prompt::SelectMfaSetup { options },
+                    };
                     return Ok(Step::Challenge { state, prompt });
                 }
                 Challenge::Ask(prompt) => {

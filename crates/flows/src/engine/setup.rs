@@ -1,15 +1,35 @@
-//! MFA_SETUP with a TOTP app: AssociateSoftwareToken before the prompt,
-//! VerifySoftwareToken with the person's first code after it.
+//! MFA_SETUP: with a TOTP app, AssociateSoftwareToken before the prompt and
+//! VerifySoftwareToken with the person's first code after it; with email, the
+//! address goes to Cognito, which asks for a code sent to it.
 
 use aws_sdk_cognitoidentityprovider::types::VerifySoftwareTokenResponseType;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::handler::{Prompt, TotpSetup};
-use crate::otpauth::totp_uri;
+use crate::account::totp_setup;
+use crate::handler::{MfaKind, Prompt};
 use crate::state::SignInState;
 use crate::{Error, Flows};
 
 impl Flows {
+    /// The prompt that sets up `kind`, remembering the choice in `state`.
+    pub(super) async fn setup_prompt(
+        &self,
+        state: &mut SignInState,
+        kind: MfaKind,
+    ) -> Result<Prompt, Error> {
+        let prompt = match kind {
+            MfaKind::Totp => self.totp_setup(state).await?,
+            MfaKind::Email => Prompt::EmailSetup,
+            other => {
+                return Err(Error::UnsupportedChallenge {
+                    name: format!("MFA_SETUP with {}", other.challenge_name()),
+                });
+            }
+        };
+        state.setup = Some(kind);
+        Ok(prompt)
+    }
+
     /// Associates a TOTP secret with the sign-in's Session and makes the prompt
     /// that shows it.
     pub(super) async fn totp_setup(&self, state: &mut SignInState) -> Result<Prompt, Error> {
@@ -21,17 +41,11 @@ impl Flows {
             .send()
             .await
             .map_err(Error::from_sdk)?;
-        let secret = out.secret_code().ok_or_else(|| Error::MalformedReply {
-            detail: "AssociateSoftwareToken returned no SecretCode".into(),
-        })?;
+        let setup = totp_setup(out.secret_code(), &self.totp_issuer, &state.typed_username)?;
         if let Some(session) = out.session() {
             state.session = Some(SecretString::from(session.to_owned()));
         }
-        let uri = totp_uri(&self.totp_issuer, &state.typed_username, secret);
-        Ok(Prompt::TotpSetup(TotpSetup {
-            secret: SecretString::from(secret.to_owned()),
-            uri: SecretString::from(uri),
-        }))
+        Ok(Prompt::TotpSetup(setup))
     }
 
     /// Verifies the first code of the associated secret; the sign-in goes on with

@@ -19,7 +19,7 @@ impl Flows {
     ) -> Result<Step, Error> {
         let uses_device = !matches!(sign_in.method, Method::Custom { srp_first: false });
         let device = if uses_device {
-            self.load_device(&sign_in.username)?
+            self.load_device(&sign_in.username).await?
         } else {
             None
         };
@@ -27,7 +27,7 @@ impl Flows {
         match self.attempt(sign_in, live, device, Vec::new()).await {
             Err(Error::DeviceNotFound) if stale.is_some() => {
                 let stale = stale.unwrap_or_default();
-                self.forget_device(&stale)?;
+                self.forget_device(&stale).await?;
                 live.srp = None;
                 live.device_srp = None;
                 let notices = vec![Notice::DeviceForgotten { device_key: stale }];

@@ -6,6 +6,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod recorded;
+pub mod scripted;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -19,8 +20,8 @@ use cognito_auth_flows::{
 };
 use cognito_auth_test_support::sdk::signed;
 use cognito_auth_test_support::{
-    ClientOptions, PoolOptions, Setup, add_user, create_client, create_pool, emulator, last_code,
-    local_config, password_or_email_otp, pw, totp_now,
+    ClientOptions, PoolOptions, Setup, add_user, create_client, create_pool, emulator,
+    emulator_with_builtin_triggers, last_code, local_config, password_or_email_otp, pw, totp_now,
 };
 use secrecy::ExposeSecret;
 
@@ -80,10 +81,16 @@ pub struct PoolSpec {
     pub choice: bool,
     pub secret: bool,
     pub flows: Option<Vec<ExplicitAuthFlowsType>>,
+    /// The pool names the emulator's built-in CUSTOM_AUTH triggers.
+    pub builtin_triggers: bool,
 }
 
 pub async fn world(spec: PoolSpec) -> World {
-    let emulator = emulator().await;
+    let emulator = if spec.builtin_triggers {
+        emulator_with_builtin_triggers().await
+    } else {
+        emulator().await
+    };
     let admin = admin(&emulator.endpoint_url());
     let pool = PoolOptions {
         email_username: spec.email_username,
@@ -94,6 +101,7 @@ pub async fn world(spec: PoolSpec) -> World {
         } else {
             Vec::new()
         },
+        builtin_triggers: spec.builtin_triggers,
         ..PoolOptions::default()
     };
     let pool_id = create_pool(&admin, pool).await;

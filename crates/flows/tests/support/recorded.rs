@@ -16,8 +16,9 @@ pub const SECRET_CLIENT_ID: &str = "recorded0secret0client001";
 
 pub const CLIENT_SECRET: &str = "recorded-client-secret-0123456789";
 
-/// A seed with one pool (its settings in `pool`: TOML keys and tables), a
-/// public and a secret app client allowing every flow, and `users`.
+/// A seed with one pool (its settings in `pool`: TOML keys and tables; its
+/// LambdaConfig names the built-in CUSTOM_AUTH triggers), a public and a
+/// secret app client allowing every flow, and `users`.
 pub fn seed(pool: &str, users: &[String]) -> String {
     let flows = r#"["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_AUTH"]"#;
     format!(
@@ -25,6 +26,7 @@ pub fn seed(pool: &str, users: &[String]) -> String {
 [[pools]]
 id = "{POOL_ID}"
 name = "recorded"
+lambda_config = {{ DefineAuthChallenge = "builtin", CreateAuthChallenge = "builtin", VerifyAuthChallengeResponse = "builtin" }}
 {pool}
 [[pools.clients]]
 id = "{CLIENT_ID}"
