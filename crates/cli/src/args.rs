@@ -29,6 +29,11 @@ const EXAMPLES: &str = "
   cognito-auth initiate-auth --client-id 3n4b... --auth-flow REFRESH_TOKEN_AUTH \\
       --auth-parameters REFRESH_TOKEN=file://refresh.txt --query AuthenticationResult.AccessToken
 
+  # Sign up, confirm with the emailed code (asked for without echo), reset a password:
+  cognito-auth sign-up --preset dev --username alice --attribute email=alice@example.com
+  cognito-auth confirm-sign-up --preset dev --username alice
+  cognito-auth forgot-password --preset dev --username alice
+
   # Refresh and inspect the cached tokens, then sign out everywhere:
   cognito-auth refresh && cognito-auth tokens --verify && cognito-auth sign-out --global";
 
@@ -152,6 +157,27 @@ pub enum Command {
         after_help = "Examples:\n  cognito-auth sign-in --pool-id us-east-1_AbCdEf123 --client-id 3n4b5urk1ft4fl3mg5e62d9ado --username alice\n  printf '%s' \"$PASSWORD\" | cognito-auth sign-in --preset dev --password-stdin --select AuthenticationResult.IdToken --output text\n  cognito-auth sign-in --preset dev --flow user-auth --preferred-challenge EMAIL_OTP --answer EMAIL_OTP=123456\n  cognito-auth sign-in --preset dev --remember-device --answers-file answers.toml"
     )]
     SignIn(commands::sign_in::SignInArgs),
+    /// Create a user (SignUp); the password is asked for, or read from stdin or a file.
+    #[command(
+        after_help = "Examples:\n  cognito-auth sign-up --preset dev --username alice --attribute email=alice@example.com\n  printf '%s' \"$PW\" | cognito-auth sign-up --client-id 3n4b5urk1ft4fl3mg5e62d9ado --region eu-west-1 --username alice --password-stdin --attribute email=alice@example.com"
+    )]
+    SignUp(commands::sign_up::SignUpArgs),
+    /// Confirm a sign-up with the code Cognito sent (ConfirmSignUp); --resend asks for a new one.
+    #[command(
+        after_help = "Examples:\n  cognito-auth confirm-sign-up --preset dev --username alice            # asks for the code\n  cognito-auth confirm-sign-up --preset dev --username alice --code 123456"
+    )]
+    ConfirmSignUp(commands::sign_up::ConfirmSignUpArgs),
+    /// Reset a forgotten password: ForgotPassword, then the code and a new password
+    /// (both asked for without echo) to ConfirmForgotPassword.
+    #[command(
+        after_help = "Examples:\n  cognito-auth forgot-password --preset dev --username alice\n  cognito-auth forgot-password --preset dev --username alice --send-code-only\n  printf '%s' \"$NEW\" | cognito-auth forgot-password --preset dev --username alice --code 123456 --password-stdin"
+    )]
+    ForgotPassword(commands::password::ForgotPasswordArgs),
+    /// Change the signed-in user's password (ChangePassword with the cached access token).
+    #[command(
+        after_help = "Examples:\n  cognito-auth change-password --preset dev            # asks for both passwords\n  printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | cognito-auth change-password --preset dev --password-stdin"
+    )]
+    ChangePassword(commands::password::ChangePasswordArgs),
     /// InitiateAuth, as `aws cognito-idp initiate-auth`.
     #[command(
         after_help = "Examples:\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow USER_PASSWORD_AUTH --auth-parameter USERNAME=alice --auth-parameter PASSWORD=file://password.txt\n  cognito-auth initiate-auth --cli-input-json file://request.json   # from --generate-cli-skeleton\n  cognito-auth initiate-auth --client-id 3n4b5urk1ft4fl3mg5e62d9ado --auth-flow REFRESH_TOKEN_AUTH --auth-parameters '{\"REFRESH_TOKEN\": \"...\"}' --query AuthenticationResult.IdToken --output text"

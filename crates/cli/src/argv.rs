@@ -21,6 +21,7 @@ use crate::shorthand;
 const PATH_OPTIONS: &[&str] = &[
     "--answers-file",
     "--client-secret-file",
+    "--new-password-file",
     "--config",
     "--totp-secret-out",
     "--seed",

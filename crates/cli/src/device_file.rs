@@ -7,9 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use cognito_auth_flows::{DeviceStore, RememberedDevice, StoreError};
-use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use cognito_auth_flows::{DeviceRecords, DeviceStore, RememberedDevice, StoreError, async_trait};
+use serde::Serialize;
 
 use crate::exit::CliError;
 use crate::store::{dirs, with_file_lock, write_private};
@@ -22,21 +21,6 @@ pub fn device_file() -> Option<PathBuf> {
 /// Where versions before 0.2 kept it.
 fn legacy_device_file() -> Option<PathBuf> {
     dirs().map(|d| d.config_dir().join("devices.json"))
-}
-
-#[derive(Clone, Serialize, Deserialize)]
-struct DeviceEntry {
-    pool_id: String,
-    username: String,
-    device_key: String,
-    device_group_key: String,
-    device_password: String,
-}
-
-#[derive(Default, Serialize, Deserialize)]
-struct DeviceFile {
-    #[serde(default)]
-    devices: Vec<DeviceEntry>,
 }
 
 /// A remembered device as listed (no secret).
@@ -53,8 +37,9 @@ pub struct DeviceListing {
     pub device_group_key: String,
 }
 
-/// Remembered devices in a JSON file (mode 0600): flows' [`DeviceStore`].
-#[derive(Debug)]
+/// Remembered devices in a JSON file (mode 0600): flows' [`DeviceStore`], over
+/// flows' [`DeviceRecords`] (which keeps the rules of what replaces what).
+#[derive(Clone, Debug)]
 pub struct FileDeviceStore {
     path: PathBuf,
 }
@@ -80,19 +65,8 @@ impl FileDeviceStore {
         if !legacy.exists() {
             return Ok(());
         }
-        with_file_lock(&self.path, || {
-            let old = Self::at(legacy.to_owned()).read()?;
-            let mut file = self.read()?;
-            for device in old.devices {
-                let known = file
-                    .devices
-                    .iter()
-                    .any(|d| d.pool_id == device.pool_id && d.username == device.username);
-                if !known {
-                    file.devices.push(device);
-                }
-            }
-            self.write(&file)?;
+        self.update(|records| {
+            records.adopt(Self::at(legacy.to_owned()).read()?);
             match std::fs::remove_file(legacy) {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -106,97 +80,119 @@ impl FileDeviceStore {
         Self { path }
     }
 
-    fn read(&self) -> Result<DeviceFile, StoreError> {
+    fn read(&self) -> Result<DeviceRecords, StoreError> {
         match std::fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|e| StoreError(format!("{}: {e}", self.path.display()))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(DeviceFile::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(DeviceRecords::default()),
             Err(e) => Err(StoreError(format!("{}: {e}", self.path.display()))),
         }
     }
 
-    fn write(&self, file: &DeviceFile) -> Result<(), StoreError> {
-        let json = serde_json::to_vec_pretty(file).map_err(|e| StoreError(e.to_string()))?;
-        write_private(&self.path, &json)
-            .map_err(|e| StoreError(format!("{}: {e}", self.path.display())))
+    /// Reads, changes and writes the file under its lock.
+    fn update(
+        &self,
+        change: impl FnOnce(&mut DeviceRecords) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        with_file_lock(&self.path, || {
+            let mut records = self.read()?;
+            change(&mut records)?;
+            let json =
+                serde_json::to_vec_pretty(&records).map_err(|e| StoreError(e.to_string()))?;
+            write_private(&self.path, &json)
+                .map_err(|e| StoreError(format!("{}: {e}", self.path.display())))
+        })
     }
 
     /// Every device, without secrets.
     pub fn list(&self) -> Result<Vec<DeviceListing>, StoreError> {
         Ok(self
             .read()?
-            .devices
-            .into_iter()
+            .records()
+            .iter()
             .map(|d| DeviceListing {
-                pool_id: d.pool_id,
-                username: d.username,
-                device_key: d.device_key,
-                device_group_key: d.device_group_key,
+                pool_id: d.pool_id().to_owned(),
+                username: d.username().to_owned(),
+                device_key: d.device_key().to_owned(),
+                device_group_key: d.device_group_key().to_owned(),
             })
             .collect())
     }
+
+    /// The file work of one call, off the async runtime's threads.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(Self) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || work(store))
+            .await
+            .map_err(|e| StoreError(format!("device store: {e}")))?
+    }
 }
 
+#[async_trait]
 impl DeviceStore for FileDeviceStore {
-    fn load(&self, pool_id: &str, username: &str) -> Result<Option<RememberedDevice>, StoreError> {
-        Ok(with_file_lock(&self.path, || self.read())?
-            .devices
-            .into_iter()
-            .find(|d| d.pool_id == pool_id && d.username == username)
-            .map(|d| {
-                RememberedDevice::new(
-                    d.device_key,
-                    d.device_group_key,
-                    SecretString::from(d.device_password),
-                )
-            }))
+    async fn load(
+        &self,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<Option<RememberedDevice>, StoreError> {
+        let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
+        self.blocking(move |store| {
+            let records = with_file_lock(&store.path, || store.read())?;
+            Ok(records.find(&pool_id, &username))
+        })
+        .await
     }
 
-    fn save(
+    async fn save(
         &self,
         pool_id: &str,
         username: &str,
         device: &RememberedDevice,
     ) -> Result<(), StoreError> {
-        with_file_lock(&self.path, || {
-            let mut file = self.read()?;
-            file.devices
-                .retain(|d| !(d.pool_id == pool_id && d.username == username));
-            file.devices.push(DeviceEntry {
-                pool_id: pool_id.to_owned(),
-                username: username.to_owned(),
-                device_key: device.device_key().to_owned(),
-                device_group_key: device.device_group_key().to_owned(),
-                device_password: device.device_password().expose_secret().to_owned(),
-            });
-            self.write(&file)
+        let (pool_id, username, device) = (pool_id.to_owned(), username.to_owned(), device.clone());
+        self.blocking(move |store| {
+            store.update(|records| {
+                records.put(&pool_id, &username, &device);
+                Ok(())
+            })
         })
+        .await
     }
 
-    fn forget(&self, pool_id: &str, device_key: &str) -> Result<(), StoreError> {
-        with_file_lock(&self.path, || {
-            let mut file = self.read()?;
-            file.devices
-                .retain(|d| !(d.pool_id == pool_id && d.device_key == device_key));
-            self.write(&file)
+    async fn forget(&self, pool_id: &str, device_key: &str) -> Result<(), StoreError> {
+        let (pool_id, device_key) = (pool_id.to_owned(), device_key.to_owned());
+        self.blocking(move |store| {
+            store.update(|records| {
+                records.forget(&pool_id, &device_key);
+                Ok(())
+            })
         })
+        .await
     }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
+    use secrecy::{ExposeSecret, SecretString};
+
     use super::*;
 
-    #[test]
-    fn device_store_round_trips_privately_and_forgets_by_key() {
+    #[tokio::test]
+    async fn device_store_round_trips_privately_and_forgets_by_key() {
         let dir = tempfile::tempdir().unwrap();
         let store = FileDeviceStore::at(dir.path().join("sub/devices.json"));
-        assert!(store.load("pool", "alice").unwrap().is_none());
+        assert!(store.load("pool", "alice").await.unwrap().is_none());
         let device = RememberedDevice::new("us-east-1_k", "grp", SecretString::from("pw"));
-        store.save("pool", "alice", &device).unwrap();
-        store.save("pool", "alice@example.com", &device).unwrap();
-        let loaded = store.load("pool", "alice").unwrap().unwrap();
+        store.save("pool", "alice", &device).await.unwrap();
+        store
+            .save("pool", "alice@example.com", &device)
+            .await
+            .unwrap();
+        let loaded = store.load("pool", "alice").await.unwrap().unwrap();
         assert_eq!(loaded.device_key(), "us-east-1_k");
         assert_eq!(loaded.device_password().expose_secret(), "pw");
         #[cfg(unix)]
@@ -209,28 +205,33 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         assert_eq!(store.list().unwrap().len(), 2);
-        store.forget("pool", "us-east-1_k").unwrap();
+        store.forget("pool", "us-east-1_k").await.unwrap();
         assert!(store.list().unwrap().is_empty());
     }
 
-    #[test]
-    fn a_device_file_left_in_the_config_directory_is_moved_once() {
+    #[tokio::test]
+    async fn a_device_file_left_in_the_config_directory_is_moved_once() {
         let dir = tempfile::tempdir().unwrap();
         let legacy = dir.path().join("config/devices.json");
         let old = FileDeviceStore::at(legacy.clone());
         let device = RememberedDevice::new("us-east-1_old", "grp", SecretString::from("pw-old"));
-        old.save("pool", "alice", &device).unwrap();
+        old.save("pool", "alice", &device).await.unwrap();
         let store = FileDeviceStore::at(dir.path().join("data/devices.json"));
         let newer = RememberedDevice::new("us-east-1_new", "grp", SecretString::from("pw-new"));
-        store.save("pool", "bob", &newer).unwrap();
+        store.save("pool", "bob", &newer).await.unwrap();
 
         store.adopt(&legacy).unwrap();
         assert!(!legacy.exists());
-        let loaded = store.load("pool", "alice").unwrap().unwrap();
+        let loaded = store.load("pool", "alice").await.unwrap().unwrap();
         assert_eq!(loaded.device_key(), "us-east-1_old");
         assert_eq!(loaded.device_password().expose_secret(), "pw-old");
         assert_eq!(
-            store.load("pool", "bob").unwrap().unwrap().device_key(),
+            store
+                .load("pool", "bob")
+                .await
+                .unwrap()
+                .unwrap()
+                .device_key(),
             "us-east-1_new"
         );
         // Once: nothing left to move, nothing changes.

@@ -14,7 +14,8 @@ pub mod code {
     pub const WRONG_CREDENTIALS: u8 = 3;
     /// Temporarily locked out after too many failures.
     pub const LOCKED_OUT: u8 = 4;
-    /// The user's state forbids sign-in: disabled, unconfirmed, must reset the password.
+    /// The user's state forbids the call: disabled, unconfirmed, must reset the
+    /// password; or, at sign-up, the username or alias is taken.
     pub const USER_STATE: u8 = 5;
     /// A challenge went wrong: wrong or expired code, expired session, unanswered
     /// challenge, refused new password or refresh token.
@@ -73,7 +74,9 @@ pub fn code_for(error: &FlowsError) -> u8 {
         FlowsError::LockedOut => code::LOCKED_OUT,
         FlowsError::UserDisabled
         | FlowsError::UserNotConfirmed
-        | FlowsError::PasswordResetRequired => code::USER_STATE,
+        | FlowsError::PasswordResetRequired
+        | FlowsError::UsernameExists { .. }
+        | FlowsError::AliasExists { .. } => code::USER_STATE,
         FlowsError::CodeMismatch
         | FlowsError::CodeExpired
         | FlowsError::SessionExpired
@@ -89,6 +92,7 @@ pub fn code_for(error: &FlowsError) -> u8 {
         | FlowsError::Config(_)
         | FlowsError::DeviceStore(_) => code::CONFIG,
         FlowsError::Throttled { .. }
+        | FlowsError::LimitExceeded { .. }
         | FlowsError::Timeout
         | FlowsError::Network { .. }
         | FlowsError::Server { .. } => code::NETWORK,
@@ -150,11 +154,12 @@ Exit codes:
       a password on the command line, a --region contradicting the pool id
   3   wrong username or password (or unknown user)
   4   locked out after too many failed attempts
-  5   user state: disabled, not confirmed, password reset required
+  5   user state: disabled, not confirmed, password reset required,
+      username or email/phone already taken
   6   challenge: wrong or expired code, expired session, unanswered challenge,
       refused new password or refresh token
   7   configuration: flow not enabled for the app client, SECRET_HASH, bad pool id
-  8   network, timeout, throttling or server error
+  8   network, timeout, throttling, attempt limit exceeded or server error
   9   malformed reply or unsupported challenge
   10  token verification failed";
 
@@ -175,6 +180,18 @@ mod tests {
             7
         );
         assert_eq!(code_for(&FlowsError::Timeout), 8);
+        assert_eq!(
+            code_for(&FlowsError::LimitExceeded {
+                message: String::new()
+            }),
+            8
+        );
+        assert_eq!(
+            code_for(&FlowsError::UsernameExists {
+                message: String::new()
+            }),
+            5
+        );
         assert_eq!(
             code_for(&FlowsError::UnsupportedChallenge {
                 name: String::new()

@@ -39,6 +39,10 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         #[cfg(feature = "emulator")]
         Command::Demo { json } => commands::demo::run(json).await,
         Command::SignIn(args) => commands::sign_in::sign_in(&global, args).await,
+        Command::SignUp(args) => commands::sign_up::sign_up(&global, args).await,
+        Command::ConfirmSignUp(args) => commands::sign_up::confirm_sign_up(&global, args).await,
+        Command::ForgotPassword(args) => commands::password::forgot_password(&global, args).await,
+        Command::ChangePassword(args) => commands::password::change_password(&global, args).await,
         Command::InitiateAuth(args) => commands::raw::initiate_auth(&global, args).await,
         Command::RespondToAuthChallenge(args) => commands::raw::respond(&global, args).await,
         Command::Refresh(args) => commands::refresh::refresh(&global, args).await,

@@ -284,6 +284,44 @@ impl CliHandler {
                     .map(Answer::Mfa)
                     .ok_or_else(|| Declined(format!("unknown MFA type {chosen}")))
             }
+            Prompt::SelectMfaSetup { options } => {
+                let names: Vec<String> = options
+                    .iter()
+                    .map(|o| o.challenge_name().to_owned())
+                    .collect();
+                // An answer for one setup's next prompt picks that setup.
+                let implied = if self.given(&["MFA_SETUP_EMAIL"]).is_some() {
+                    Some(MfaKind::Email.challenge_name().to_owned())
+                } else if self.given(&["MFA_SETUP", "TOTP_SECRET"]).is_some() {
+                    Some(MfaKind::Totp.challenge_name().to_owned())
+                } else {
+                    None
+                };
+                let chosen = match self.given(&["MFA_SETUP_SELECTION"]).or(implied) {
+                    Some(c) => c,
+                    None if self.interactive => choose("a second factor to set up", &names)?,
+                    None => {
+                        return Err(self.missing("MFA_SETUP", &["MFA_SETUP_SELECTION"]));
+                    }
+                };
+                let kind = match chosen.to_ascii_uppercase().as_str() {
+                    "TOTP" => Some(MfaKind::Totp),
+                    "EMAIL" => Some(MfaKind::Email),
+                    other => MfaKind::from_challenge_name(other),
+                };
+                kind.map(Answer::Mfa)
+                    .ok_or_else(|| Declined(format!("unknown MFA type {chosen}")))
+            }
+            Prompt::EmailSetup => {
+                let names = ["MFA_SETUP_EMAIL"];
+                match self.given(&names) {
+                    Some(address) => Ok(Answer::Email(address)),
+                    None if self.interactive => Ok(Answer::Email(read_visible(
+                        "Email address for sign-in codes: ",
+                    )?)),
+                    None => Err(self.missing("MFA_SETUP", &names)),
+                }
+            }
             Prompt::NewPassword {
                 required_attributes,
                 ..
@@ -402,6 +440,53 @@ mod tests {
             totp_code_at(RFC_SECRET, 1_111_111_109).as_deref(),
             Some("081804")
         );
+    }
+
+    fn handler(answers: &[(&str, &str)]) -> CliHandler {
+        CliHandler {
+            answers: answers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            interactive: false,
+            password: None,
+            spinner: Spinner::start("test"),
+            totp_secret_out: None,
+        }
+    }
+
+    #[test]
+    fn mfa_setup_choice_and_email_come_from_the_answers() {
+        let select = Prompt::SelectMfaSetup {
+            options: vec![MfaKind::Totp, MfaKind::Email],
+        };
+        let chosen = handler(&[("MFA_SETUP_SELECTION", "email")]).answer_now(&select);
+        assert!(
+            matches!(chosen, Ok(Answer::Mfa(MfaKind::Email))),
+            "{chosen:?}"
+        );
+        // An answer for the email setup implies the choice.
+        let implied = handler(&[("MFA_SETUP_EMAIL", "a@example.com")]).answer_now(&select);
+        assert!(
+            matches!(implied, Ok(Answer::Mfa(MfaKind::Email))),
+            "{implied:?}"
+        );
+        let implied = handler(&[("MFA_SETUP", "auto")]).answer_now(&select);
+        assert!(
+            matches!(implied, Ok(Answer::Mfa(MfaKind::Totp))),
+            "{implied:?}"
+        );
+        let missing = handler(&[]).answer_now(&select).unwrap_err();
+        assert!(missing.0.contains("MFA_SETUP_SELECTION"), "{missing}");
+
+        let address =
+            handler(&[("MFA_SETUP_EMAIL", "a@example.com")]).answer_now(&Prompt::EmailSetup);
+        assert!(
+            matches!(&address, Ok(Answer::Email(a)) if a == "a@example.com"),
+            "{address:?}"
+        );
+        let missing = handler(&[]).answer_now(&Prompt::EmailSetup).unwrap_err();
+        assert!(missing.0.contains("MFA_SETUP_EMAIL"), "{missing}");
     }
 
     #[test]

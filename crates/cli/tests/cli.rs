@@ -30,6 +30,7 @@ fn demo_runs_and_exits_zero() {
         "CUSTOM_AUTH",
         "Refresh",
         "Wrong password refused",
+        "Sign-up, confirm with the emailed code, sign-in",
     ] {
         assert!(out.contains(title), "missing {title}: {out}");
     }
@@ -66,6 +67,7 @@ fn demo_json_marks_the_steps_ok() {
         "refresh",
         "wrong_password_refused",
         "custom_auth",
+        "sign_up_lifecycle",
     ] {
         assert_eq!(status(key), "ok", "{key}: {value:#}");
     }
@@ -335,14 +337,7 @@ fn cache_refresh_tokens_verify_and_sign_out() {
 
 /// The refresh token and device key `user`'s sign-in cached.
 fn cached_refresh_token(env: &Env, user: &str) -> (String, String) {
-    let path = env
-        .home
-        .path()
-        .join(".local/share/cognito-auth/tokens")
-        .join(POOL)
-        .join(CLIENT)
-        .join(format!("{user}.json"));
-    let cached: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let cached = cached_tokens(env, user);
     (
         cached["refresh_token"].as_str().unwrap().to_owned(),
         cached["device_key"].as_str().unwrap().to_owned(),

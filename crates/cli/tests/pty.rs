@@ -1,4 +1,5 @@
-//! Prompts on a real pseudo-terminal: the password without echo, then a TOTP code.
+//! Prompts on a real pseudo-terminal: the password without echo, then a TOTP code;
+//! a new password (twice) and a confirmation code without echo.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -107,4 +108,47 @@ fn custom_challenge_answered_at_the_prompt() {
         matches!(status, rexpect::process::wait::WaitStatus::Exited(_, 0)),
         "{status:?}: {seen}"
     );
+}
+
+#[test]
+fn sign_up_and_confirm_ask_for_the_new_password_twice_and_the_code_without_echo() {
+    let env = Env::new();
+    let sign_up = account_args(
+        "sign-up",
+        "tina",
+        &["--attribute", "email=tina@example.com"],
+    );
+    let mut session = spawn_command(tty_command(&env, &sign_up), Some(60_000)).unwrap();
+    let mut seen = session.exp_string("New password: ").unwrap();
+    session.send_line(PASSWORD).unwrap();
+    seen += &session.exp_string("New password again: ").unwrap();
+    session.send_line(PASSWORD).unwrap();
+    seen += &session.exp_string("\"CONFIRM_SIGN_UP\"").unwrap();
+    seen += &session.exp_eof().unwrap();
+    assert!(!seen.contains(PASSWORD), "the password was echoed: {seen}");
+    assert_eq!(env.requests("SignUp")[0]["Password"], PASSWORD);
+
+    let code = env.outbox_code("SIGN_UP").unwrap();
+    let confirm = account_args("confirm-sign-up", "tina", &[]);
+    let mut session = spawn_command(tty_command(&env, confirm), Some(60_000)).unwrap();
+    let mut seen = session.exp_string("Confirmation code: ").unwrap();
+    session.send_line(&code).unwrap();
+    seen += &session.exp_string("\"Confirmed\": true").unwrap();
+    seen += &session.exp_eof().unwrap();
+    assert!(!seen.contains(&code), "the code was echoed: {seen}");
+    let status = session.process.wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::wait::WaitStatus::Exited(_, 0)),
+        "{status:?}: {seen}"
+    );
+
+    // Two different new passwords: refused before any call.
+    let mut session = spawn_command(tty_command(&env, &sign_up), Some(60_000)).unwrap();
+    session.exp_string("New password: ").unwrap();
+    session.send_line(PASSWORD).unwrap();
+    session.exp_string("New password again: ").unwrap();
+    session.send_line("Another-Horse-2").unwrap();
+    let seen = session.exp_eof().unwrap();
+    assert!(seen.contains("the two new passwords differ"), "{seen}");
+    assert_eq!(env.requests("SignUp").len(), 1);
 }

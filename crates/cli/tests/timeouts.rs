@@ -7,13 +7,24 @@ mod local_server;
 
 use std::time::Duration;
 
-use local_server::{Behaviour, LocalServer, bare, refresh_initiate_auth};
+use local_server::{
+    Behaviour, LocalServer, bare, refresh_initiate_auth, refresh_initiate_auth_with,
+};
 
 const NETWORK_EXIT: i32 = 8;
 const TIMEOUT_LINE: &str = "cognito-auth: error: request timed out: no reply within the connect or read timeout (--cli-connect-timeout, --cli-read-timeout; 60 s each by default)\n";
 
 fn initiate_auth(server: &LocalServer, timeouts: &[&str]) -> std::process::Output {
     refresh_initiate_auth(&server.endpoint, timeouts)
+}
+
+/// The CLI from an empty home with one attempt per call (`AWS_MAX_ATTEMPTS`, as
+/// the AWS CLI reads it): the SDK's retries and their back-off would only make
+/// these tests wait; the first test keeps them.
+fn single_attempt(home: &std::path::Path) -> std::process::Command {
+    let mut command = bare(home);
+    command.env("AWS_MAX_ATTEMPTS", "1");
+    command
 }
 
 fn assert_timed_out(output: &std::process::Output) {
@@ -26,7 +37,7 @@ fn assert_timed_out(output: &std::process::Output) {
 #[test]
 fn a_server_that_never_answers_times_out_with_exit_8() {
     let server = LocalServer::start(Behaviour::Stall);
-    let output = initiate_auth(&server, &["--cli-read-timeout", "1"]);
+    let output = initiate_auth(&server, &["--cli-read-timeout", "0.25"]);
     assert_timed_out(&output);
     assert!(!server.requests.lock().unwrap().is_empty());
 }
@@ -36,11 +47,18 @@ fn a_reply_trickling_in_byte_by_byte_times_out_with_exit_8() {
     let body = r#"{"AuthenticationResult":{"AccessToken":"a","ExpiresIn":3600,"TokenType":"Bearer"},"ChallengeParameters":{}}"#;
     let server = LocalServer::start(Behaviour::Trickle {
         body: body.to_owned(),
-        pause: Duration::from_millis(300),
+        pause: Duration::from_millis(100),
     });
-    let output = initiate_auth(
-        &server,
-        &["--cli-connect-timeout", "1", "--cli-read-timeout", "1"],
+    let home = tempfile::tempdir().unwrap();
+    let output = refresh_initiate_auth_with(
+        single_attempt(home.path()),
+        &server.endpoint,
+        &[
+            "--cli-connect-timeout",
+            "0.25",
+            "--cli-read-timeout",
+            "0.25",
+        ],
     );
     assert_timed_out(&output);
 }
@@ -50,9 +68,10 @@ fn the_config_file_sets_the_read_timeout() {
     let server = LocalServer::start(Behaviour::Stall);
     let home = tempfile::tempdir().unwrap();
     let config = home.path().join("config.toml");
-    std::fs::write(&config, "cli_read_timeout = 1\n").unwrap();
+    std::fs::write(&config, "cli_read_timeout = 0.25\n").unwrap();
     let config = config.to_str().unwrap();
-    assert_timed_out(&refresh_initiate_auth(
+    assert_timed_out(&refresh_initiate_auth_with(
+        single_attempt(home.path()),
         &server.endpoint,
         &["--config", config],
     ));
@@ -76,12 +95,12 @@ fn a_preset_sets_the_read_timeout_over_the_file() {
         &config,
         format!(
             "cli_read_timeout = 0\n[presets.stalled]\npool_id = \"eu-west-1_Abc123456\"\n\
-             client_id = \"client\"\nusername = \"alice\"\nendpoint_url = \"{}\"\ncli_read_timeout = 1\n",
+             client_id = \"client\"\nusername = \"alice\"\nendpoint_url = \"{}\"\ncli_read_timeout = 0.25\n",
             server.endpoint
         ),
     )
     .unwrap();
-    let output = bare(home.path())
+    let output = single_attempt(home.path())
         .env("COGNITO_PASSWORD", "Correct-Horse-9")
         .args(["--config", config.to_str().unwrap(), "--no-cache"])
         .args(["sign-in", "--preset", "stalled"])
@@ -127,9 +146,9 @@ fn the_jwks_download_times_out_with_exit_8() {
         "--endpoint-url",
         &server.endpoint,
         "--cli-connect-timeout",
-        "1",
+        "0.25",
         "--cli-read-timeout",
-        "1",
+        "0.25",
         "tokens",
         "--verify",
     ]);

@@ -1,13 +1,13 @@
 //! `cognito-auth demo`: a local emulator with a demo pool, and every kind of
-//! sign-in against it, step by step and timed.
+//! sign-in against it (and a sign-up before one), step by step and timed.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use cognito_auth_emulator::{Emulator, EmulatorConfig};
 use cognito_auth_flows::{
-    Answer, ChallengeHandler, Declined, DevicePolicy, Error as FlowsError, Flows,
-    MemoryDeviceStore, Notice, Prompt, Refresh, SignIn, Tokens,
+    Answer, ChallengeHandler, ConfirmSignUp, Declined, DevicePolicy, Error as FlowsError, Flows,
+    MemoryDeviceStore, Notice, Prompt, Refresh, SignIn, SignUp, SignUpStep, Tokens,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
@@ -29,6 +29,7 @@ const SEED: &str = r#"
 [[pools]]
 id = "us-east-1_DemoPool1"
 name = "demo"
+lambda_config = { DefineAuthChallenge = "builtin", CreateAuthChallenge = "builtin", VerifyAuthChallengeResponse = "builtin" }
 [pools.devices]
 challenge_required_on_new_device = true
 device_only_remembered_on_user_prompt = false
@@ -220,16 +221,45 @@ fn flows(
     ))
 }
 
+/// The user the demo signs up.
+const NEW_USER: &str = "carol";
+
+/// SignUp, ConfirmSignUp with the code from the emulator's outbox, SRP sign-in.
+async fn sign_up_then_sign_in(
+    flows: &Flows,
+    emulator: &cognito_auth_emulator::Service,
+) -> Result<Tokens, FlowsError> {
+    let password = SecretString::from(PASSWORD);
+    let request =
+        SignUp::new(NEW_USER, password.clone()).with_attribute("email", "carol@example.com");
+    let outcome = flows.api().sign_up(&request).await?;
+    if !matches!(outcome.next, SignUpStep::ConfirmSignUp { .. }) {
+        return Err(FlowsError::Config(format!(
+            "expected CONFIRM_SIGN_UP, got {:?}",
+            outcome.next
+        )));
+    }
+    let code = emulator
+        .outbox()
+        .messages(Some(NEW_USER))
+        .last()
+        .map(|m| m.code.clone())
+        .ok_or_else(|| FlowsError::Config("no sign-up code in the outbox".into()))?;
+    let confirm = ConfirmSignUp::new(NEW_USER, SecretString::from(code));
+    flows.api().confirm_sign_up(&confirm).await?;
+    flows.sign_in_srp(NEW_USER, &password).await
+}
+
 /// Runs the demo.
 pub async fn run(json_output: bool) -> Result<u8, CliError> {
     let started_all = Instant::now();
-    let emulator = Emulator::start(EmulatorConfig::default())
-        .await
-        .map_err(|e| CliError::other(format!("starting the emulator: {e}")))?;
     let seed: cognito_auth_emulator::seed::Seed =
         toml::from_str(SEED).map_err(|e| CliError::other(format!("demo seed: {e}")))?;
-    cognito_auth_emulator::seed::apply(emulator.service(), &seed)
-        .map_err(|e| CliError::other(format!("demo seed: {e}")))?;
+    // The seed names the built-in CUSTOM_AUTH triggers, so they join the
+    // emulator's trigger table.
+    let emulator = Emulator::start_seeded(EmulatorConfig::default(), &seed)
+        .await
+        .map_err(|e| CliError::other(format!("starting the emulator: {e}")))?;
     let endpoint = emulator.endpoint_url();
     let colour = ui::stdout_colour();
     if !json_output {
@@ -241,7 +271,7 @@ pub async fn run(json_output: bool) -> Result<u8, CliError> {
     let mut runner = Runner {
         json: json_output,
         colour,
-        total: 8,
+        total: 9,
         results: Vec::new(),
     };
     let handler = DemoHandler {
@@ -459,6 +489,20 @@ pub async fn run(json_output: bool) -> Result<u8, CliError> {
             Status::Failed,
             vec!["a wrong password was accepted".into()],
         ),
+    }
+
+    // 9. The account around sign-in: sign up, confirm with the mailed code, sign in.
+    let t = Instant::now();
+    let title = "Sign-up, confirm with the emailed code, sign-in";
+    match sign_up_then_sign_in(&plain, emulator.service()).await {
+        Ok(tokens) => {
+            let mut details = vec![format!(
+                "SignUp {NEW_USER} -> CONFIRM_SIGN_UP (code to the outbox) -> ConfirmSignUp -> SRP sign-in"
+            )];
+            details.extend(summary(&tokens));
+            runner.record("sign_up_lifecycle", title, t, Status::Ok, details);
+        }
+        Err(e) => runner.failed("sign_up_lifecycle", title, t, &e),
     }
 
     emulator.shutdown().await;

@@ -1,16 +1,15 @@
 //! `cognito-auth devices`: remembered devices, from the local store or from
-//! Cognito (ListDevices, ForgetDevice) with the cached access token.
+//! Cognito (flows' ListDevices, ForgetDevice) with the cached access token.
 
 use clap::Subcommand;
 use cognito_auth_flows::DeviceStore;
-use cognito_auth_flows::Error as FlowsError;
+use secrecy::SecretString;
 use serde_json::{Value, json};
 
 use super::output::{output, with_spinner};
-use super::target::{TargetArgs, cached_for, resolve, with_cached_origin};
+use super::target::{TargetArgs, auth_api, cached_for, resolve, with_cached_origin};
 use crate::args::Global;
 use crate::exit::{CliError, code};
-use crate::sdk;
 use crate::store::FileDeviceStore;
 use crate::ui::Spinner;
 
@@ -49,32 +48,24 @@ pub async fn devices(global: &Global, command: DevicesCommand) -> Result<u8, Cli
             if remote {
                 let cached = cached_for(global, &resolved)?;
                 let resolved = with_cached_origin(resolved, &cached);
-                let client = sdk::client(&resolved.sdk_target(Some(&cached.pool_id))?).await?;
+                let api = auth_api(&resolved, Default::default()).await?;
                 let spinner = Spinner::start("ListDevices…");
-                let out = with_spinner(
-                    &spinner,
-                    client
-                        .list_devices()
-                        .access_token(&cached.access_token)
-                        .send(),
-                )
-                .await
-                .map_err(FlowsError::from_sdk)?;
-                let devices: Vec<Value> = out
-                    .devices()
+                let access = SecretString::from(cached.access_token.clone());
+                let listed = with_spinner(&spinner, api.list_devices(&access)).await?;
+                let devices: Vec<Value> = listed
                     .iter()
                     .map(|d| {
                         let attributes: Vec<Value> = d
-                            .device_attributes()
+                            .attributes
                             .iter()
-                            .map(|a| json!({"Name": a.name(), "Value": a.value()}))
+                            .map(|(name, value)| json!({"Name": name, "Value": value}))
                             .collect();
                         json!({
-                            "DeviceKey": d.device_key(),
+                            "DeviceKey": d.device_key,
                             "DeviceAttributes": attributes,
-                            "DeviceCreateDate": d.device_create_date().map(|t| t.secs()),
-                            "DeviceLastModifiedDate": d.device_last_modified_date().map(|t| t.secs()),
-                            "DeviceLastAuthenticatedDate": d.device_last_authenticated_date().map(|t| t.secs()),
+                            "DeviceCreateDate": d.created,
+                            "DeviceLastModifiedDate": d.last_modified,
+                            "DeviceLastAuthenticatedDate": d.last_authenticated,
                         })
                     })
                     .collect();
@@ -109,18 +100,10 @@ pub async fn devices(global: &Global, command: DevicesCommand) -> Result<u8, Cli
             let mut remote = false;
             if !local_only && let Ok(cached) = cached_for(global, &resolved) {
                 let resolved = with_cached_origin(resolved, &cached);
-                let client = sdk::client(&resolved.sdk_target(Some(&cached.pool_id))?).await?;
+                let api = auth_api(&resolved, Default::default()).await?;
                 let spinner = Spinner::start("ForgetDevice…");
-                with_spinner(
-                    &spinner,
-                    client
-                        .forget_device()
-                        .access_token(&cached.access_token)
-                        .device_key(&device_key)
-                        .send(),
-                )
-                .await
-                .map_err(FlowsError::from_sdk)?;
+                let access = SecretString::from(cached.access_token.clone());
+                with_spinner(&spinner, api.forget_device(&access, &device_key)).await?;
                 remote = true;
             }
             if known.is_empty() && !remote {
@@ -131,6 +114,7 @@ pub async fn devices(global: &Global, command: DevicesCommand) -> Result<u8, Cli
             for d in &known {
                 store
                     .forget(&d.pool_id, &d.device_key)
+                    .await
                     .map_err(|e| CliError::config(e.0))?;
             }
             output(global).emit(&json!({

@@ -51,7 +51,8 @@ pub struct SignInArgs {
     password_stdin: bool,
     /// An answer to a challenge, e.g. SOFTWARE_TOKEN_MFA=123456, NEW_PASSWORD=...,
     /// CUSTOM_CHALLENGE=..., SELECT_MFA_TYPE=SOFTWARE_TOKEN_MFA, MFA_SETUP=auto,
-    /// TOTP_SECRET=BASE32 (repeatable).
+    /// TOTP_SECRET=BASE32, MFA_SETUP_SELECTION=EMAIL, MFA_SETUP_EMAIL=ADDRESS
+    /// (repeatable).
     #[arg(long = "answer", value_name = "NAME=VALUE")]
     answers: Vec<String>,
     /// Answers in a TOML or JSON file (a map of the same names).

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
-use cognito_auth_flows::PoolId;
+use cognito_auth_flows::{AuthApi, Metadata, PoolId};
 use secrecy::SecretString;
 
 use super::input::{env_secret, read_secret_file};
@@ -170,6 +170,18 @@ impl Resolved {
 /// `value`, or a usage error naming the missing option `what`.
 pub fn required(value: Option<String>, what: &str) -> Result<String, CliError> {
     value.ok_or_else(|| CliError::usage(format!("{what} is required (or use --preset)")))
+}
+
+/// The account calls of `resolved`'s app client (with its secret) and `metadata`,
+/// in the pool's region (or the configured one without a pool id).
+pub async fn auth_api(resolved: &Resolved, metadata: Metadata) -> Result<AuthApi, CliError> {
+    let client_id = required(resolved.client_id.clone(), "--client-id")?;
+    let client = sdk::client(&resolved.sdk_target(resolved.pool_id.as_deref())?).await?;
+    let api = AuthApi::new(client, client_id).with_metadata(metadata);
+    Ok(match &resolved.secret {
+        Some(secret) => api.with_client_secret(secret.clone()),
+        None => api,
+    })
 }
 
 /// The one cached sign-in that matches `resolved`.

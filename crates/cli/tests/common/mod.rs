@@ -23,6 +23,10 @@ pub const SEED: &str = r#"
 [[pools]]
 id = "us-east-1_TestPool1"
 name = "test"
+# Confirming a sign-up verifies the email its code went to, so the address can
+# receive ForgotPassword's code.
+auto_verified_attributes = ["email"]
+lambda_config = { DefineAuthChallenge = "builtin", CreateAuthChallenge = "builtin", VerifyAuthChallengeResponse = "builtin" }
 [pools.devices]
 challenge_required_on_new_device = true
 device_only_remembered_on_user_prompt = false
@@ -260,7 +264,35 @@ pub fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// `command` for `user` of the main pool's app client, then `extra`.
+pub fn account_args<'a>(command: &'a str, user: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        command,
+        "--pool-id",
+        POOL,
+        "--client-id",
+        CLIENT,
+        "--username",
+        user,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 /// `sign-in` of `user` in the main pool, PASSWORD on stdin, then `extra`.
 pub fn sign_in(env: &Env, user: &str, extra: &[&str]) -> Output {
     env.run_sign_in(Env::sign_in_args(user), extra, &format!("{PASSWORD}\n"))
+}
+
+/// What `user`'s last sign-in cached in the token file (refresh token, device
+/// key, ...).
+pub fn cached_tokens(env: &Env, user: &str) -> serde_json::Value {
+    let path = env
+        .home
+        .path()
+        .join(".local/share/cognito-auth/tokens")
+        .join(POOL)
+        .join(CLIENT)
+        .join(format!("{user}.json"));
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
