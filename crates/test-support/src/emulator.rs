@@ -5,10 +5,12 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{
     AliasAttributeType, AttributeType, AuthFactorType, DeviceConfigurationType,
-    ExplicitAuthFlowsType, FeatureType, MessageActionType, PreventUserExistenceErrorTypes,
-    RefreshTokenRotationType, SignInPolicyType, UserPoolPolicyType, UsernameAttributeType,
+    ExplicitAuthFlowsType, FeatureType, LambdaConfigType, MessageActionType,
+    PreventUserExistenceErrorTypes, RefreshTokenRotationType, SignInPolicyType, UserPoolPolicyType,
+    UsernameAttributeType,
 };
-use cognito_auth_emulator::{Emulator, EmulatorConfig, Service};
+use cognito_auth_emulator::triggers::BUILTIN;
+use cognito_auth_emulator::{Emulator, EmulatorConfig, Service, TriggerTarget};
 use cognito_auth_srp::AppClient;
 use secrecy::SecretString;
 
@@ -19,17 +21,35 @@ pub async fn emulator() -> Emulator {
     Emulator::start(EmulatorConfig::default()).await.unwrap()
 }
 
-/// [`emulator`] with the pools, clients and users of a seed file's text.
-pub async fn seeded_emulator(seed: &str) -> Emulator {
-    let emulator = emulator().await;
-    apply_seed(emulator.service(), seed);
-    emulator
+/// [`emulator`] whose operator's trigger table maps `builtin` to the built-in
+/// CUSTOM_AUTH triggers, as `--trigger builtin=builtin` does: pools that name
+/// them ([`PoolOptions::builtin_triggers`]) run them, no other pool does.
+pub async fn emulator_with_builtin_triggers() -> Emulator {
+    let mut config = EmulatorConfig::default();
+    config
+        .service
+        .triggers
+        .insert(BUILTIN.to_owned(), TriggerTarget::Builtin);
+    Emulator::start(config).await.unwrap()
 }
 
-/// Applies a seed file's text (TOML, as `examples/seed.toml`) to a service.
+/// An emulator with the pools, clients, users and triggers of a seed file's
+/// text.
+pub async fn seeded_emulator(seed: &str) -> Emulator {
+    Emulator::start_seeded(EmulatorConfig::default(), &parse_seed(seed))
+        .await
+        .unwrap()
+}
+
+/// A seed file's text (TOML, as `examples/seed.toml`), parsed.
+pub fn parse_seed(seed: &str) -> cognito_auth_emulator::seed::Seed {
+    toml::from_str(seed).unwrap()
+}
+
+/// Applies a seed file's pools, clients and users to a service (its triggers
+/// belong in the configuration the service was opened with).
 pub fn apply_seed(service: &Service, seed: &str) {
-    let seed: cognito_auth_emulator::seed::Seed = toml::from_str(seed).unwrap();
-    cognito_auth_emulator::seed::apply(service, &seed).unwrap();
+    cognito_auth_emulator::seed::apply(service, &parse_seed(seed)).unwrap();
 }
 
 /// `(code, message)` of an SDK error.
@@ -38,6 +58,18 @@ pub fn error_of<E: ProvideErrorMetadata>(error: &E) -> (String, String) {
         error.code().unwrap_or_default().to_owned(),
         error.message().unwrap_or_default().to_owned(),
     )
+}
+
+/// `(code, message)` of a call that must fail; fails the test if it succeeded.
+pub fn refused<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
+    result: Result<T, aws_sdk_cognitoidentityprovider::error::SdkError<E>>,
+) -> (String, String) {
+    error_of(&result.unwrap_err())
+}
+
+/// The `(code, message)` a refusal must have, to compare with [`refused`].
+pub fn expected(code: &str, message: &str) -> (String, String) {
+    (code.to_owned(), message.to_owned())
 }
 
 /// How [`create_pool`] configures a pool.
@@ -53,6 +85,10 @@ pub struct PoolOptions {
     pub mfa: Option<&'static str>,
     /// The first factors USER_AUTH offers (none: no sign-in policy).
     pub first_factors: Vec<AuthFactorType>,
+    /// The LambdaConfig names the built-in CUSTOM_AUTH triggers (run by an
+    /// [`emulator_with_builtin_triggers`]); without it CUSTOM_AUTH is refused,
+    /// as Cognito refuses it on a pool with no triggers.
+    pub builtin_triggers: bool,
 }
 
 /// How [`create_client`] configures an app client.
@@ -146,6 +182,15 @@ pub async fn create_pool(sdk: &Client, pool: PoolOptions) -> String {
                 .build(),
         );
     }
+    if pool.builtin_triggers {
+        request = request.lambda_config(
+            LambdaConfigType::builder()
+                .define_auth_challenge(BUILTIN)
+                .create_auth_challenge(BUILTIN)
+                .verify_auth_challenge_response(BUILTIN)
+                .build(),
+        );
+    }
     let created = request.send().await.unwrap();
     created.user_pool().unwrap().id().unwrap().to_owned()
 }
@@ -185,12 +230,17 @@ pub async fn setup(sdk: &Client, pool: PoolOptions, client: ClientOptions) -> Se
 }
 
 /// A fresh emulator, an SDK client pointed at it, and a pool and app client
-/// with these options: how most tests begin.
+/// with these options: how most tests begin. A pool that names the built-in
+/// triggers gets an [`emulator_with_builtin_triggers`].
 pub async fn emulator_with_pool(
     pool: PoolOptions,
     client: ClientOptions,
 ) -> (Emulator, Client, Setup) {
-    let emulator = emulator().await;
+    let emulator = if pool.builtin_triggers {
+        emulator_with_builtin_triggers().await
+    } else {
+        emulator().await
+    };
     let sdk = crate::sdk(&emulator.endpoint_url());
     let setup = setup(&sdk, pool, client).await;
     (emulator, sdk, setup)
@@ -286,4 +336,9 @@ pub fn last_code(service: &Service, username: &str) -> String {
         .unwrap_or_else(|| panic!("no message to {username} in the outbox"))
         .code
         .clone()
+}
+
+/// A six-digit code that is not `code`: a wrong answer to a code just sent.
+pub fn wrong_code(code: &str) -> &'static str {
+    if code == "000000" { "111111" } else { "000000" }
 }

@@ -1,7 +1,9 @@
 //! Second factors set up the way a user (or an admin) does it through the SDK.
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::{SmsMfaSettingsType, SoftwareTokenMfaSettingsType};
+use aws_sdk_cognitoidentityprovider::types::{
+    EmailMfaSettingsType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType,
+};
 
 use crate::emulator::Setup;
 use crate::totp::totp_now;
@@ -14,6 +16,23 @@ pub async fn prefer_sms_mfa(sdk: &Client, setup: &Setup, username: &str) {
         .username(username)
         .sms_mfa_settings(
             SmsMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The admin turns email MFA on for `username` and makes it the preferred
+/// factor, so sign-in asks for an EMAIL_OTP code.
+pub async fn prefer_email_mfa(sdk: &Client, setup: &Setup, username: &str) {
+    sdk.admin_set_user_mfa_preference()
+        .user_pool_id(&setup.pool_id)
+        .username(username)
+        .email_mfa_settings(
+            EmailMfaSettingsType::builder()
                 .enabled(true)
                 .preferred_mfa(true)
                 .build(),
@@ -55,18 +74,23 @@ pub async fn enable_sms_and_totp_mfa(sdk: &Client, access_token: &str) {
         .unwrap();
 }
 
-/// The user associates an authenticator and verifies it with its current
-/// code (which sets no preference). The TOTP secret.
-pub async fn verify_totp(sdk: &Client, access_token: &str) -> String {
-    let secret = sdk
-        .associate_software_token()
+/// The user associates an authenticator (AssociateSoftwareToken), not yet
+/// verified. The TOTP secret.
+pub async fn associate_totp(sdk: &Client, access_token: &str) -> String {
+    sdk.associate_software_token()
         .access_token(access_token)
         .send()
         .await
         .unwrap()
         .secret_code()
         .unwrap()
-        .to_owned();
+        .to_owned()
+}
+
+/// The user associates an authenticator and verifies it with its current
+/// code (which sets no preference). The TOTP secret.
+pub async fn verify_totp(sdk: &Client, access_token: &str) -> String {
+    let secret = associate_totp(sdk, access_token).await;
     sdk.verify_software_token()
         .access_token(access_token)
         .user_code(totp_now(&secret))

@@ -34,10 +34,14 @@ pub struct RecordingEmulator {
 }
 
 impl RecordingEmulator {
-    /// Starts one with the pools, clients and users of a seed file's text.
+    /// Starts one with the pools, clients, users and triggers of a seed
+    /// file's text.
     pub async fn seeded(seed: &str) -> Self {
-        let service = Arc::new(Service::open(None, ServiceConfig::default()).unwrap());
-        crate::apply_seed(&service, seed);
+        let seed = crate::parse_seed(seed);
+        let mut config = ServiceConfig::default();
+        seed.install_triggers(&mut config, None).unwrap();
+        let service = Arc::new(Service::open(None, config).unwrap());
+        cognito_auth_emulator::seed::apply(&service, &seed).unwrap();
         let log = Log::default();
         let app = cognito_auth_emulator::http::router(Arc::clone(&service)).layer(
             axum::middleware::from_fn_with_state(Arc::clone(&log), record),

@@ -301,8 +301,9 @@ pub async fn srp_sign_in(
 }
 
 /// Checks that an InitiateAuth (USER_SRP_AUTH, CUSTOM_AUTH with SRP_A first,
-/// USER_AUTH preferring PASSWORD_SRP) asked for PASSWORD_VERIFIER with a
-/// session, and answers it with the proof of `password`.
+/// USER_AUTH preferring PASSWORD_SRP) asked for PASSWORD_VERIFIER without a
+/// session, as AWS does (the SECRET_BLOCK carries the state; MiniStack PR
+/// #1758 measured it), and answers it with the proof of `password`.
 pub async fn prove_password(
     sdk: &Client,
     client_id: &str,
@@ -315,15 +316,17 @@ pub async fn prove_password(
         started.challenge_name(),
         Some(&ChallengeNameType::PasswordVerifier)
     );
-    let session = started
-        .session()
-        .expect("PASSWORD_VERIFIER comes with a session");
+    assert_eq!(
+        started.session(),
+        None,
+        "AWS sends PASSWORD_VERIFIER without a Session"
+    );
     answer_password_verifier(
         sdk,
         client_id,
         srp,
         started.challenge_parameters().unwrap(),
-        Some(session),
+        None,
         password,
         device_key,
     )
