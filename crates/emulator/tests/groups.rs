@@ -376,7 +376,7 @@ async fn groups_and_members_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let config = || EmulatorConfig {
         data: Some(dir.path().join("cognito.sqlite")),
-        ..EmulatorConfig::default()
+        ..emulator_config()
     };
     let emulator = Emulator::start(config()).await.unwrap();
     let sdk = sdk(&emulator.endpoint_url());

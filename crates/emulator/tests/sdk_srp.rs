@@ -422,9 +422,9 @@ async fn expired_sessions_are_refused() {
     let config = cognito_auth_emulator::EmulatorConfig {
         service: cognito_auth_emulator::ServiceConfig {
             session_validity_seconds: Some(1),
-            ..Default::default()
+            ..emulator_config().service
         },
-        ..Default::default()
+        ..emulator_config()
     };
     let emulator = cognito_auth_emulator::Emulator::start(config)
         .await

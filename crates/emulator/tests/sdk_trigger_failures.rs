@@ -9,7 +9,7 @@ mod triggers;
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use cognito_auth_emulator::{Emulator, EmulatorConfig, TriggerTarget};
+use cognito_auth_emulator::{Emulator, TriggerTarget};
 use cognito_auth_test_support::*;
 
 use triggers::*;
@@ -32,7 +32,7 @@ async fn failing_trigger_emulator(
         argv: vec!["sh".into(), "-c".into(), script.into()],
         dir: None,
     };
-    let mut config = EmulatorConfig::default();
+    let mut config = emulator_config();
     config.service.trigger_timeout = timeout;
     map_triggers(&mut config, base);
     let triggers = &mut config.service.triggers;

@@ -204,7 +204,7 @@ async fn command_triggers_from_the_example_seed_drive_the_custom_flow() {
     let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/custom-auth");
     let mut config = EmulatorConfig {
         seed: Some(folder.join("seed.toml")),
-        ..EmulatorConfig::default()
+        ..emulator_config()
     };
     // The seed says `python3 triggers.py`; run it with the test's Python, the
     // way an operator overrides a seed entry with --trigger.

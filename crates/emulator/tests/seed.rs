@@ -13,7 +13,7 @@ async fn example_seed_file_works_and_is_idempotent() {
     let config = EmulatorConfig {
         data: Some(dir.path().join("seeded.sqlite")),
         seed: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/seed.toml")),
-        ..EmulatorConfig::default()
+        ..emulator_config()
     };
     // Twice on the same file: the second start must leave the pools alone.
     Emulator::start(config.clone())

@@ -17,14 +17,15 @@ use aws_sdk_cognitoidentityprovider::config::interceptors::BeforeSerializationIn
 use aws_sdk_cognitoidentityprovider::config::{ConfigBag, Intercept};
 use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthInput;
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
-use cognito_auth_emulator::{Emulator, EmulatorConfig};
+use cognito_auth_emulator::Emulator;
 use cognito_auth_flows::{
     DevicePolicy, Error, FileTokenStore, Flows, HttpTimeouts, JwksCache, JwksFetcher,
     MemoryDeviceStore, MemoryTokenStore, PoolId, Session, TokenStore, TokenUse, TokenVerifier,
     Tokens,
 };
 use cognito_auth_test_support::{
-    ClientOptions, PASSWORD, PoolOptions, Setup, create_user, local_config, pw, sdk, setup,
+    ClientOptions, PASSWORD, PoolOptions, Setup, create_user, emulator_config, local_config, pw,
+    sdk, setup,
 };
 use secrecy::{ExposeSecret, SecretString};
 use support::flows_builder;
@@ -63,7 +64,7 @@ struct World {
 /// An emulator with a pool (tracking devices when `devices`), an app client with a
 /// secret, and the confirmed user [`USER`].
 async fn world(devices: bool) -> World {
-    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let emulator = Emulator::start(emulator_config()).await.unwrap();
     let admin = sdk(&emulator.endpoint_url());
     let pool = PoolOptions {
         devices,

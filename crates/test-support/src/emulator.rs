@@ -16,16 +16,53 @@ use secrecy::SecretString;
 
 use crate::PASSWORD;
 
+/// The committed test signing keys (`keys/README.md`).
+const TEST_SIGNING_KEYS: [&[u8]; 24] = [
+    include_bytes!("../keys/rsa2048-00.der").as_slice(),
+    include_bytes!("../keys/rsa2048-01.der").as_slice(),
+    include_bytes!("../keys/rsa2048-02.der").as_slice(),
+    include_bytes!("../keys/rsa2048-03.der").as_slice(),
+    include_bytes!("../keys/rsa2048-04.der").as_slice(),
+    include_bytes!("../keys/rsa2048-05.der").as_slice(),
+    include_bytes!("../keys/rsa2048-06.der").as_slice(),
+    include_bytes!("../keys/rsa2048-07.der").as_slice(),
+    include_bytes!("../keys/rsa2048-08.der").as_slice(),
+    include_bytes!("../keys/rsa2048-09.der").as_slice(),
+    include_bytes!("../keys/rsa2048-10.der").as_slice(),
+    include_bytes!("../keys/rsa2048-11.der").as_slice(),
+    include_bytes!("../keys/rsa2048-12.der").as_slice(),
+    include_bytes!("../keys/rsa2048-13.der").as_slice(),
+    include_bytes!("../keys/rsa2048-14.der").as_slice(),
+    include_bytes!("../keys/rsa2048-15.der").as_slice(),
+    include_bytes!("../keys/rsa2048-16.der").as_slice(),
+    include_bytes!("../keys/rsa2048-17.der").as_slice(),
+    include_bytes!("../keys/rsa2048-18.der").as_slice(),
+    include_bytes!("../keys/rsa2048-19.der").as_slice(),
+    include_bytes!("../keys/rsa2048-20.der").as_slice(),
+    include_bytes!("../keys/rsa2048-21.der").as_slice(),
+    include_bytes!("../keys/rsa2048-22.der").as_slice(),
+    include_bytes!("../keys/rsa2048-23.der").as_slice(),
+];
+
+/// The emulator's configuration for tests: everything in memory on a free
+/// loopback port, pools signing with the committed test keys instead of
+/// generating RSA keys (most of the suites' CPU time before).
+pub fn emulator_config() -> EmulatorConfig {
+    let mut config = EmulatorConfig::default();
+    config.service.preset_signing_keys = TEST_SIGNING_KEYS.iter().map(|key| key.to_vec()).collect();
+    config
+}
+
 /// An emulator on a free loopback port, everything in memory.
 pub async fn emulator() -> Emulator {
-    Emulator::start(EmulatorConfig::default()).await.unwrap()
+    Emulator::start(emulator_config()).await.unwrap()
 }
 
 /// [`emulator`] whose operator's trigger table maps `builtin` to the built-in
 /// CUSTOM_AUTH triggers, as `--trigger builtin=builtin` does: pools that name
 /// them ([`PoolOptions::builtin_triggers`]) run them, no other pool does.
 pub async fn emulator_with_builtin_triggers() -> Emulator {
-    let mut config = EmulatorConfig::default();
+    let mut config = emulator_config();
     config
         .service
         .triggers
@@ -36,7 +73,7 @@ pub async fn emulator_with_builtin_triggers() -> Emulator {
 /// An emulator with the pools, clients, users and triggers of a seed file's
 /// text.
 pub async fn seeded_emulator(seed: &str) -> Emulator {
-    Emulator::start_seeded(EmulatorConfig::default(), &parse_seed(seed))
+    Emulator::start_seeded(emulator_config(), &parse_seed(seed))
         .await
         .unwrap()
 }

@@ -9,7 +9,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use cognito_auth_emulator::{Service, ServiceConfig};
+use cognito_auth_emulator::Service;
 use serde_json::Value;
 
 /// One API call: the operation (from X-Amz-Target), the JSON request, the
@@ -38,7 +38,7 @@ impl RecordingEmulator {
     /// file's text.
     pub async fn seeded(seed: &str) -> Self {
         let seed = crate::parse_seed(seed);
-        let mut config = ServiceConfig::default();
+        let mut config = crate::emulator_config().service;
         seed.install_triggers(&mut config, None).unwrap();
         let service = Arc::new(Service::open(None, config).unwrap());
         cognito_auth_emulator::seed::apply(&service, &seed).unwrap();

@@ -24,7 +24,7 @@ mod users;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
@@ -38,7 +38,7 @@ use crate::lockout::Lockout;
 use crate::model::{AppClient, Pool, User};
 use crate::outbox::Outbox;
 use crate::sessions::Sessions;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, StoredKey};
 use crate::tokens::{self, PoolKeys, SigningKey, TokenError};
 use crate::triggers::{self, TriggerTarget};
 
@@ -80,6 +80,11 @@ pub struct ServiceConfig {
     pub triggers: BTreeMap<String, TriggerTarget>,
     /// How long a trigger may take before the sign-in fails.
     pub trigger_timeout: Duration,
+    /// RSA signing keys (PKCS#8 DER) handed out in turn to new pools instead of
+    /// generating fresh ones. Empty (the default) generates a key per pool and
+    /// purpose. Test suites set it: generating two RSA-2048 keys per pool was
+    /// most of their CPU time. Never share keys this way with real users.
+    pub preset_signing_keys: Arc<[Vec<u8>]>,
 }
 
 impl Default for ServiceConfig {
@@ -89,6 +94,7 @@ impl Default for ServiceConfig {
             session_validity_seconds: None,
             triggers: BTreeMap::new(),
             trigger_timeout: triggers::DEFAULT_TIMEOUT,
+            preset_signing_keys: Arc::from([]),
         }
     }
 }
@@ -110,6 +116,8 @@ pub struct Service {
     simulated_verifier: OnceLock<Vec<u8>>,
     /// How many password proofs and hashes have run (see [`Service::password_work`]).
     password_work: AtomicU64,
+    /// The next of [`ServiceConfig::preset_signing_keys`] to hand out.
+    next_preset_key: AtomicUsize,
     config: ServiceConfig,
 }
 
@@ -162,6 +170,7 @@ impl Service {
             simulation_key: ids::random_bytes(32),
             simulated_verifier: OnceLock::new(),
             password_work: AtomicU64::new(0),
+            next_preset_key: AtomicUsize::new(0),
             config,
         })
     }
@@ -176,6 +185,24 @@ impl Service {
     /// real and unknown users, who must cost the same work.
     pub fn password_work(&self) -> u64 {
         self.password_work.load(Ordering::Relaxed)
+    }
+
+    /// A signing key for a new pool: the next preset key in turn (with a kid of
+    /// its own), or a new one.
+    /// A preset key that does not load fails here, when the pool is made, not
+    /// at its first sign-in.
+    pub(crate) fn new_signing_key(&self) -> Result<StoredKey, TokenError> {
+        let presets = &self.config.preset_signing_keys;
+        if presets.is_empty() {
+            return tokens::generate_key();
+        }
+        let turn = self.next_preset_key.fetch_add(1, Ordering::Relaxed) % presets.len();
+        let key = StoredKey {
+            kid: ids::key_id(),
+            pkcs8: presets[turn].clone(),
+        };
+        SigningKey::load(&key)?;
+        Ok(key)
     }
 
     /// Counts one unit of [`Self::password_work`].

@@ -9,7 +9,6 @@ use super::{Service, parse};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::{AppClient, DeviceConfiguration, Pool};
-use crate::tokens;
 
 /// Region used when a request does not say (unsigned or anonymous requests).
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -226,9 +225,9 @@ impl Service {
         };
         // Keys first: a pool is never visible without them.
         self.store
-            .put_key(pool.id.as_str(), "id", &tokens::generate_key()?)?;
+            .put_key(pool.id.as_str(), "id", &self.new_signing_key()?)?;
         self.store
-            .put_key(pool.id.as_str(), "access", &tokens::generate_key()?)?;
+            .put_key(pool.id.as_str(), "access", &self.new_signing_key()?)?;
         self.store.put_pool(&pool)?;
         Ok(pool)
     }

@@ -264,3 +264,56 @@ fn device_verifier_zero_mod_n_is_refused() {
     confirm(config.password_verifier, config.salt).unwrap();
     assert!(service.store.device(device_key).unwrap().unwrap().confirmed);
 }
+
+#[test]
+fn preset_signing_keys_are_handed_out_in_turn_each_pool_with_kids_of_its_own() {
+    let generated = [
+        crate::tokens::generate_key().unwrap().pkcs8,
+        crate::tokens::generate_key().unwrap().pkcs8,
+    ];
+    let config = ServiceConfig {
+        preset_signing_keys: generated.to_vec().into(),
+        ..ServiceConfig::default()
+    };
+    let service = Service::open(None, config).unwrap();
+    let (first, _, _) = setup(&service, false);
+    let second = call(&service, "CreateUserPool", json!({ "PoolName": "two" })).unwrap();
+    let second = second["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let keys = |pool: &str| {
+        let jwks = service.jwks(pool).unwrap().unwrap();
+        jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|key| (key["kid"].as_str().unwrap().to_owned(), key["n"].clone()))
+            .collect::<Vec<_>>()
+    };
+    let (first, second) = (keys(&first), keys(&second));
+    // Two keys per pool (id, access), the preset ones in turn: both pools sign
+    // with the same two moduli, under kids that differ.
+    assert_eq!(first.len(), 2);
+    assert_ne!(first[0].1, first[1].1);
+    let moduli = |keys: &[(String, Value)]| {
+        let mut moduli: Vec<String> = keys.iter().map(|k| k.1.to_string()).collect();
+        moduli.sort();
+        moduli
+    };
+    assert_eq!(moduli(&first), moduli(&second));
+    for (kid, _) in &first {
+        assert!(
+            second.iter().all(|(other, _)| other != kid),
+            "kid {kid} reused"
+        );
+    }
+}
+
+#[test]
+fn a_preset_signing_key_that_does_not_load_fails_the_pool_not_its_first_sign_in() {
+    let config = ServiceConfig {
+        preset_signing_keys: vec![b"not a key".to_vec()].into(),
+        ..ServiceConfig::default()
+    };
+    let service = Service::open(None, config).unwrap();
+    let refused = call(&service, "CreateUserPool", json!({ "PoolName": "p" })).unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::InternalError, "{refused:?}");
+}

@@ -445,9 +445,9 @@ async fn custom_challenge_answers_are_bounded_whatever_the_trigger_allows() {
                 ),
                 ("builtin".to_owned(), TriggerTarget::Builtin),
             ]),
-            ..ServiceConfig::default()
+            ..emulator_config().service
         },
-        ..EmulatorConfig::default()
+        ..emulator_config()
     };
     let emulator = Emulator::start(config).await.unwrap();
     let sdk = sdk(&emulator.endpoint_url());

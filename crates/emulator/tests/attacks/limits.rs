@@ -452,7 +452,7 @@ async fn hole_09_database_files_are_private_and_logs_carry_no_codes() {
     let fresh = folder.path().join("fresh.sqlite3");
     let config = EmulatorConfig {
         data: Some(fresh.clone()),
-        ..EmulatorConfig::default()
+        ..emulator_config()
     };
     let emulator = Emulator::start(config).await.unwrap();
     setup(

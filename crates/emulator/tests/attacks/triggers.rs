@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ExplicitAuthFlowsType, LambdaConfigType,
 };
-use cognito_auth_emulator::{Emulator, EmulatorConfig, TriggerTarget};
+use cognito_auth_emulator::{Emulator, TriggerTarget};
 use cognito_auth_test_support::*;
 
 /// A client as boto3 creates one without ExplicitAuthFlows: Cognito's default
@@ -148,7 +148,7 @@ async fn hole_08_trigger_processes_are_bounded_and_killed_as_a_group() {
         dir: None,
     };
     let timeout = Duration::from_secs(1);
-    let mut config = EmulatorConfig::default();
+    let mut config = emulator_config();
     config.service.trigger_timeout = timeout;
     // Answers at once, but leaves a child that holds its stdout for a minute.
     config.service.triggers.insert(

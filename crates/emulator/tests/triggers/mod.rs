@@ -116,7 +116,7 @@ pub fn map_triggers(config: &mut EmulatorConfig, base: &str) {
 
 /// An emulator whose trigger table holds [`map_triggers`].
 pub async fn trigger_emulator(base: &str) -> Emulator {
-    let mut config = EmulatorConfig::default();
+    let mut config = emulator_config();
     map_triggers(&mut config, base);
     Emulator::start(config).await.unwrap()
 }
