@@ -189,10 +189,23 @@ const ATTRIBUTE_LISTS: &[(&str, &str)] = &[
     ("ValidationData", "validationData"),
 ];
 
+/// AWS counts Java characters, UTF-16 code units: one per UTF-8 sequence, two
+/// for a four-byte one (outside the BMP). Counted on bytes, without decoding:
+/// values reach 256 KB and every request is checked.
+fn utf16_len(value: &str) -> usize {
+    value.bytes().fold(0, |units, byte| {
+        units
+            + match byte {
+                0x80..=0xBF => 0,
+                0xF0..=0xFF => 2,
+                _ => 1,
+            }
+    })
+}
+
 /// What a violation says, after "Value at 'path' failed to satisfy constraint: ".
 fn violations(value: &str, rule: Rule) -> Vec<String> {
-    // AWS counts Java characters: UTF-16 code units.
-    let length = value.encode_utf16().count();
+    let length = utf16_len(value);
     let mut found = Vec::new();
     if let Some(max) = rule.max
         && length > max
@@ -228,7 +241,7 @@ impl Report {
     fn member(&mut self, path: &str, value: &str, rule: Rule) {
         for violation in violations(value, rule) {
             // Only short, non-sensitive values are quoted back.
-            let quoted = if rule.sensitive || value.chars().count() > 64 {
+            let quoted = if rule.sensitive || value.chars().nth(64).is_some() {
                 String::new()
             } else {
                 format!(" '{value}'")
@@ -361,6 +374,21 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn utf16_length_counts_java_characters() {
+        for value in [
+            "",
+            "alice",
+            "é",
+            "日本語",
+            "a😀b",
+            "😀😀",
+            "\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}",
+        ] {
+            assert_eq!(utf16_len(value), value.encode_utf16().count(), "{value:?}");
+        }
+    }
 
     fn message(input: Value) -> String {
         check_request(&input).unwrap_err().message
