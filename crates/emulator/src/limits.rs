@@ -193,6 +193,9 @@ const ATTRIBUTE_LISTS: &[(&str, &str)] = &[
 /// for a four-byte one (outside the BMP). Counted on bytes, without decoding:
 /// values reach 256 KB and every request is checked.
 fn utf16_len(value: &str) -> usize {
+    if value.is_ascii() {
+        return value.len();
+    }
     value.bytes().fold(0, |units, byte| {
         units
             + match byte {

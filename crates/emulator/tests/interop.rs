@@ -13,7 +13,7 @@ use std::path::PathBuf;
 /// Runs `tests/interop/<script>` against a fresh emulator and returns what it
 /// printed; fails the test if the script fails.
 async fn run_script(script: &str) -> String {
-    let python = cognito_auth_test_support::python_with("pycognito, boto3").await;
+    let python = cognito_auth_test_support::python();
 
     let emulator = cognito_auth_test_support::emulator().await;
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -30,8 +30,9 @@ async fn run_script(script: &str) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "{} failed:\n{stdout}\n{stderr}",
-        script.display()
+        "{} failed: {}\n{stdout}\n{stderr}",
+        script.display(),
+        cognito_auth_test_support::missing_module_hint(&stderr)
     );
     emulator.shutdown().await;
     stdout.into_owned()

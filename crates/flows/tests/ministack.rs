@@ -3,7 +3,11 @@
 //! auth checks on (`AUTH=true`: SECRET_HASH and ExplicitAuthFlows enforced).
 //! One test per flow, and one for the account calls MiniStack implements (sign-up,
 //! confirm, change and reset the password), all against one MiniStack per test
-//! binary; a failing test prints MiniStack's output.
+//! process; a failing test prints MiniStack's output. When
+//! `COGNITO_AUTH_MINISTACK_ENDPOINT` names one already running (`scripts/test`
+//! starts one for the whole run, because cargo-nextest gives every test its own
+//! process and a MiniStack start costs a second of CPU), they use that one, and
+//! its output from `COGNITO_AUTH_MINISTACK_LOG`.
 //!
 //! The Python comes from `COGNITO_AUTH_PYTHON`, default `.venv/bin/python` at the
 //! workspace root (what .ci/run sets up). If it or MiniStack is missing, these
@@ -32,14 +36,15 @@ use cognito_auth_test_support::{
 use secrecy::ExposeSecret;
 use support::flows_builder;
 
-/// MiniStack as a child process, shared by every test of this binary.
+/// MiniStack, shared by every test of this process: the one the environment
+/// names, or a child process.
 ///
-/// It runs under a `sh` that kills it when its stdin closes, which happens
+/// A child runs under a `sh` that kills it when its stdin closes, which happens
 /// when this process exits however it exits: a static is never dropped.
 struct MiniStack {
     endpoint: String,
     log: PathBuf,
-    _watchdog: Mutex<(Child, ChildStdin)>,
+    _watchdog: Option<Mutex<(Child, ChildStdin)>>,
 }
 
 static MINISTACK: tokio::sync::OnceCell<MiniStack> = tokio::sync::OnceCell::const_new();
@@ -50,6 +55,21 @@ impl MiniStack {
     }
 
     async fn start() -> Self {
+        if let Ok(endpoint) = std::env::var("COGNITO_AUTH_MINISTACK_ENDPOINT") {
+            let port = endpoint
+                .rsplit(':')
+                .next()
+                .and_then(|port| port.parse().ok())
+                .expect("COGNITO_AUTH_MINISTACK_ENDPOINT is http://127.0.0.1:PORT");
+            let ministack = Self {
+                endpoint,
+                log: std::env::var_os("COGNITO_AUTH_MINISTACK_LOG")
+                    .map(PathBuf::from)
+                    .unwrap_or_default(),
+                _watchdog: None,
+            };
+            return ministack.ready(port).await;
+        }
         let python = python_with("ministack").await;
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -78,8 +98,14 @@ impl MiniStack {
         let ministack = Self {
             endpoint: format!("http://127.0.0.1:{port}"),
             log,
-            _watchdog: Mutex::new((child, stdin)),
+            _watchdog: Some(Mutex::new((child, stdin))),
         };
+        ministack.ready(port).await
+    }
+
+    /// Waits (at most 60 s) until MiniStack takes connections.
+    async fn ready(self, port: u16) -> Self {
+        let ministack = self;
         let deadline = Instant::now() + Duration::from_secs(60);
         while tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await

@@ -25,7 +25,7 @@ pub use http::{post_operation, raw_request};
 pub use jwt::{assert_issued_to, jwt_claims};
 pub use mfa::*;
 pub use process::spawn_listening;
-pub use python::{python, python_with};
+pub use python::{missing_module_hint, python, python_with};
 pub use recording::{Exchange, RecordingEmulator};
 pub use sdk::{local_config, sdk, unsigned_sdk};
 pub use sign_in::*;

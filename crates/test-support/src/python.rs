@@ -35,3 +35,14 @@ pub async fn python_with(modules: &str) -> PathBuf {
     );
     python
 }
+
+/// The hint for a Python peer script that failed because a module is missing
+/// (the scripts import their peers first thing; checking the imports in a
+/// Python of their own doubled the interop tests' CPU time).
+pub fn missing_module_hint(stderr: &str) -> &'static str {
+    if stderr.contains("ModuleNotFoundError") {
+        "a peer is not installed: pip install -r scripts/interop-requirements.txt"
+    } else {
+        ""
+    }
+}
