@@ -107,10 +107,7 @@ pub fn check_kept(
         // amplify-ui-android#180 (LimitExceededException after five wrong
         // codes); the message is Cognito's for its attempt limits
         // (aws-sdk-android#627, amplify-js#8013).
-        Verdict::Spent => Err(ApiError::new(
-            ErrorKind::LimitExceeded,
-            "Attempt limit exceeded, please try after some time.",
-        )),
+        Verdict::Spent => Err(ApiError::attempt_limit_exceeded()),
         // Captured from Cognito: `x-amzn-ErrorType: ExpiredCodeException:`,
         // `x-amzn-ErrorMessage: Invalid code provided, please request a code
         // again.` (awslabs/aws-sdk-ios-samples#144, amplify-flutter#1128).

@@ -145,6 +145,16 @@ impl ApiError {
         Self::not_authorized("Password attempts exceeded")
     }
 
+    /// LimitExceededException `Attempt limit exceeded, please try after some
+    /// time.`: Cognito's answer at its attempt limits (a one-time code tried too
+    /// often; ChangePassword while the user is locked out).
+    pub fn attempt_limit_exceeded() -> Self {
+        Self::new(
+            ErrorKind::LimitExceeded,
+            "Attempt limit exceeded, please try after some time.",
+        )
+    }
+
     /// `User does not exist.`
     pub fn user_not_found() -> Self {
         Self::new(ErrorKind::UserNotFound, "User does not exist.")

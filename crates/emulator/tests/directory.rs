@@ -240,6 +240,53 @@ async fn delete_user_with_an_access_token() {
     emulator.shutdown().await;
 }
 
+/// The old password given to ChangePassword is a guess like a sign-in's: wrong
+/// ones count toward the lockout, and while the user is locked even the right
+/// one gets Cognito's LimitExceededException (cognito-api-facts.md, "too many
+/// requests"), so it cannot be guessed without limit with a stolen access token.
+#[tokio::test]
+async fn wrong_old_passwords_to_change_password_count_toward_the_lockout() {
+    // Five failures and the check after them fall in the same second.
+    let _frozen = cognito_auth_emulator::freeze_clock();
+    let (emulator, sdk, setup) =
+        emulator_with_pool(PoolOptions::default(), ClientOptions::default()).await;
+    create_user(&sdk, &setup, "gus", &[]).await;
+    let tokens = expect_tokens(srp_sign_in(&sdk, &setup, "gus", PASSWORD, None).await);
+    let access = tokens.access_token().unwrap();
+    let change = |previous: String| {
+        sdk.change_password()
+            .access_token(access)
+            .previous_password(previous)
+            .proposed_password("Brand-New-Pass-7")
+            .send()
+    };
+    for guess in 0..5 {
+        let wrong = change(format!("Guess-{guess}-Password")).await.unwrap_err();
+        assert_eq!(
+            error_of(&wrong),
+            expected("NotAuthorizedException", "Incorrect username or password."),
+            "guess {guess}"
+        );
+    }
+    let locked = change(PASSWORD.to_owned()).await.unwrap_err();
+    assert_eq!(
+        error_of(&locked),
+        expected(
+            "LimitExceededException",
+            "Attempt limit exceeded, please try after some time."
+        )
+    );
+    // The sign-in is locked out by the same failures.
+    let sign_in = srp_sign_in(&sdk, &setup, "gus", PASSWORD, None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error_of(&sign_in),
+        expected("NotAuthorizedException", "Password attempts exceeded")
+    );
+    emulator.shutdown().await;
+}
+
 #[tokio::test]
 async fn change_password_checks_the_old_one_and_the_policy() {
     let (emulator, sdk, setup) =

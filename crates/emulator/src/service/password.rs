@@ -122,9 +122,15 @@ impl Service {
         let input: Input = parse(input)?;
         let (pool, mut user, _) = self.authenticate(&input.access_token)?;
         let previous = SecretString::from(input.previous_password.unwrap_or_default());
-        if !self.password_matches(&pool, &user, &previous) {
-            return Err(ApiError::incorrect_credentials());
-        }
+        // The old password is a guess like any sign-in's: it counts toward the
+        // lockout, and while locked Cognito answers ChangePassword with
+        // LimitExceededException (cognito-api-facts.md).
+        self.check_password_under_lockout(
+            &pool,
+            &user,
+            &previous,
+            ApiError::attempt_limit_exceeded,
+        )?;
         // set_password checks the policy and stores a fresh salt and verifier,
         // so SRP sign-in takes the new password at once.
         self.set_password(

@@ -235,16 +235,29 @@ impl Service {
         self.advance(progress, Stage::Password)
     }
 
-    /// Checks a password, counting failures toward the lockout.
+    /// Checks a password, counting failures toward the lockout; a locked user
+    /// gets the sign-in's "Password attempts exceeded".
     pub(crate) fn check_password_with_lockout(
         &self,
         pool: &Pool,
         user: &User,
         password: &SecretString,
     ) -> ApiResult<()> {
+        self.check_password_under_lockout(pool, user, password, ApiError::attempts_exceeded)
+    }
+
+    /// [`Self::check_password_with_lockout`] with the operation's own answer
+    /// while the user is locked out.
+    pub(crate) fn check_password_under_lockout(
+        &self,
+        pool: &Pool,
+        user: &User,
+        password: &SecretString,
+        locked: fn() -> ApiError,
+    ) -> ApiResult<()> {
         let now = ids::now();
         let attempt = Attempt::begin(&self.lockout, pool.id.as_str(), &user.username, now)
-            .ok_or_else(ApiError::attempts_exceeded)?;
+            .ok_or_else(locked)?;
         if self.password_matches(pool, user, password) {
             attempt.succeeded();
             Ok(())
