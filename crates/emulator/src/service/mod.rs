@@ -25,7 +25,7 @@ mod users;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -34,6 +34,7 @@ use subtle::ConstantTimeEq;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
+use crate::lock;
 use crate::lockout::Lockout;
 use crate::model::{AppClient, Pool, User};
 use crate::outbox::Outbox;
@@ -121,14 +122,6 @@ pub struct Service {
     config: ServiceConfig,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Every critical section leaves its map consistent; a panic elsewhere must not
-    // take the emulator down with it.
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// Turns a serde error into the error AWS gives: a validation error for a missing
 /// member, SerializationException for a wrong type.
 fn input_error(error: &serde_json::Error) -> ApiError {
@@ -147,9 +140,10 @@ fn input_error(error: &serde_json::Error) -> ApiError {
     ApiError::new(ErrorKind::Serialization, detail)
 }
 
-/// An operation's input, once it is within Cognito's limits (`crate::limits`).
+/// An operation's input, typed. Cognito's limits (`crate::limits`) were checked
+/// once for the whole request in [`Service::call_in_region`]: a handler may
+/// parse one input several ways without checking it again.
 pub(crate) fn parse<T: DeserializeOwned>(input: Value) -> ApiResult<T> {
-    crate::limits::check_request(&input)?;
     serde_json::from_value(input).map_err(|e| input_error(&e))
 }
 
@@ -241,6 +235,7 @@ impl Service {
                 "Start of structure or map expected",
             ));
         }
+        crate::limits::check_request(&input)?;
         self.dispatch(operation, input, region.unwrap_or(pools::DEFAULT_REGION))
     }
 
@@ -470,5 +465,6 @@ impl Service {
 
 /// Parses CreateUserPool input (for seed files).
 pub(crate) fn parse_create_pool(input: Value) -> ApiResult<pools::CreateUserPoolInput> {
+    crate::limits::check_request(&input)?;
     parse(input)
 }

@@ -377,7 +377,8 @@ impl Service {
         password: &SecretString,
         status: UserStatus,
     ) -> ApiResult<()> {
-        // Requests' usernames are checked by `parse`; a seed file's are not.
+        // Requests' usernames are checked as the request comes in; a seed
+        // file's are not.
         crate::limits::check_username(username)?;
         let attributes: Vec<AttributeInput> = parse(attributes)?;
         let mut user = self.new_user(pool, username, attributes, status, Writer::Admin)?;
