@@ -349,8 +349,16 @@ struct Occupancy {
     next: u64,
     /// Token to (sequence number, owner).
     owners: HashMap<String, (u64, Owner)>,
-    /// Client to user to (sequence number to token).
-    clients: HashMap<String, HashMap<String, BTreeMap<u64, String>>>,
+    /// Client to its users' queues.
+    clients: HashMap<String, ClientQueues>,
+}
+
+/// One client's sessions: per user, sequence number to token, and their count
+/// (kept, so that admitting a session does not sum the queues under the lock).
+#[derive(Debug, Default)]
+struct ClientQueues {
+    count: usize,
+    users: HashMap<String, BTreeMap<u64, String>>,
 }
 
 impl Occupancy {
@@ -358,9 +366,10 @@ impl Occupancy {
         // A token counted twice would leave a queue entry no `forget` reaches.
         self.forget(token);
         self.next += 1;
-        self.clients
-            .entry(owner.client_id.clone())
-            .or_default()
+        let client = self.clients.entry(owner.client_id.clone()).or_default();
+        client.count += 1;
+        client
+            .users
             .entry(owner.username.clone())
             .or_default()
             .insert(self.next, token.to_owned());
@@ -371,14 +380,16 @@ impl Occupancy {
         let Some((sequence, owner)) = self.owners.remove(token) else {
             return;
         };
-        if let Some(users) = self.clients.get_mut(&owner.client_id) {
-            if let Some(queue) = users.get_mut(&owner.username) {
-                queue.remove(&sequence);
+        if let Some(client) = self.clients.get_mut(&owner.client_id) {
+            if let Some(queue) = client.users.get_mut(&owner.username) {
+                if queue.remove(&sequence).is_some() {
+                    client.count -= 1;
+                }
                 if queue.is_empty() {
-                    users.remove(&owner.username);
+                    client.users.remove(&owner.username);
                 }
             }
-            if users.is_empty() {
+            if client.users.is_empty() {
                 self.clients.remove(&owner.client_id);
             }
         }
@@ -386,24 +397,28 @@ impl Occupancy {
 
     /// The session to evict before `owner` may hold one more, if any.
     fn victim(&self, owner: &Owner) -> Option<String> {
-        let users = self.clients.get(&owner.client_id);
-        let own = users.and_then(|u| u.get(&owner.username));
+        let client = self.clients.get(&owner.client_id);
+        let own = client.and_then(|c| c.users.get(&owner.username));
         if own.is_some_and(|q| q.len() >= self.caps.per_user) {
             return own.and_then(oldest);
         }
-        let client_count = |users: &HashMap<String, BTreeMap<u64, String>>| {
-            users.values().map(BTreeMap::len).sum::<usize>()
-        };
-        if let Some(users) = users
-            && client_count(users) >= self.caps.per_client
+        if let Some(client) = client
+            && client.count >= self.caps.per_client
         {
-            return biggest(users.values().map(|q| (q.len(), q))).and_then(oldest);
+            return client.biggest_queue().and_then(oldest);
         }
         if self.owners.len() >= self.caps.total {
-            let client = biggest(self.clients.values().map(|u| (client_count(u), u)))?;
-            return biggest(client.values().map(|q| (q.len(), q))).and_then(oldest);
+            let client = biggest(self.clients.values().map(|c| (c.count, c)))?;
+            return client.biggest_queue().and_then(oldest);
         }
         None
+    }
+}
+
+impl ClientQueues {
+    /// The queue of the user holding the most sessions.
+    fn biggest_queue(&self) -> Option<&BTreeMap<u64, String>> {
+        biggest(self.users.values().map(|q| (q.len(), q)))
     }
 }
 
