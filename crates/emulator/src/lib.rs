@@ -192,3 +192,13 @@ impl Emulator {
         let _ = self.task.await;
     }
 }
+
+/// Locks `mutex`, also when a panic elsewhere poisoned it: every critical
+/// section in the emulator leaves its state consistent (SQLite writes are single
+/// statements, the maps are updated in one step), and one panicking request
+/// must not take the whole emulator down with it.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -107,9 +107,7 @@ impl Lockout {
 }
 
 fn guard(lockout: &Mutex<Lockout>) -> MutexGuard<'_, Lockout> {
-    lockout
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    crate::lock(lockout)
 }
 
 /// One password check of one user, admitted by [`Attempt::begin`]. Dropped

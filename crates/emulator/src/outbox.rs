@@ -45,10 +45,7 @@ impl Outbox {
             purpose = %message.purpose,
             "outbox"
         );
-        let mut messages = self
-            .messages
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut messages = crate::lock(&self.messages);
         if messages.len() >= KEEP {
             messages.remove(0);
         }
@@ -57,9 +54,7 @@ impl Outbox {
 
     /// All messages, optionally only one user's.
     pub fn messages(&self, username: Option<&str>) -> Vec<Message> {
-        self.messages
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::lock(&self.messages)
             .iter()
             .filter(|m| username.is_none_or(|u| m.username == u || m.destination == u))
             .cloned()

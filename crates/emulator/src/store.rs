@@ -187,6 +187,9 @@ impl Store {
     pub fn open(path: Option<&Path>) -> StoreResult<Self> {
         let connection = match path {
             Some(path) => {
+                // Before SQLite opens it: SQLite gives the -wal and -shm files it
+                // makes the database's mode, and narrowing covers any an older
+                // run left wider.
                 owner_only(path)?;
                 let connection = Connection::open(path)?;
                 // WAL + FULL: a commit is fsynced before it returns.
@@ -199,22 +202,13 @@ impl Store {
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         connection.execute_batch(SCHEMA)?;
         connection.execute_batch(directory::SCHEMA)?;
-        if let Some(path) = path {
-            // SQLite gives -wal and -shm the database's mode, but files left by an
-            // older run may be wider.
-            owner_only(path)?;
-        }
         Ok(Self {
             connection: Mutex::new(connection),
         })
     }
 
     fn db(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite inconsistent (every
-        // write is a single statement), so a poisoned lock is still usable.
-        self.connection
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::lock(&self.connection)
     }
 
     /// Inserts or replaces a pool.

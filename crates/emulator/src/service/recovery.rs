@@ -14,16 +14,6 @@ use crate::ids;
 use crate::model::{AppClient, Pool, User, UserStatus};
 use crate::outbox::Message;
 
-/// The unknown-user answer of the client-side code operations. MiniStack PR
-/// #1758 measured it on AWS for ConfirmSignUp, ForgotPassword and
-/// ResendConfirmationCode ("Username/client id combination not found.").
-fn unknown_user() -> ApiError {
-    ApiError::new(
-        crate::error::ErrorKind::UserNotFound,
-        "Username/client id combination not found.",
-    )
-}
-
 /// ForgotPassword sends its code only to a verified address (developer guide,
 /// how-to-recover-a-user-account); this is Cognito's text when there is none.
 fn no_verified_contact() -> ApiError {
@@ -79,7 +69,7 @@ impl Service {
         let pool = self.pool(&client.pool_id)?;
         let user = self
             .find_user(&pool, &input.username)?
-            .ok_or_else(unknown_user)?;
+            .ok_or_else(ApiError::username_client_not_found)?;
         Ok((client, pool, user))
     }
 
