@@ -204,14 +204,7 @@ impl ServerChallenge {
     pub fn new(verifier: &PasswordVerifier, client: ClientPublic) -> Result<Self, Error> {
         let mut bytes = Zeroizing::new([0u8; 32]);
         getrandom::fill(bytes.as_mut()).map_err(|_| Error::Random)?;
-        let secret = Exponent::<4>::from_be_bytes(bytes.as_ref()).ok_or(Error::Random)?;
-        let g_b = arith::g_pow(&secret);
-        Ok(Self::assemble(
-            ServerSecret::Short(secret),
-            g_b,
-            verifier,
-            client,
-        ))
+        Self::with_secret(verifier, client, bytes.as_ref())
     }
 
     /// [`Self::new`] with a caller-chosen b (at most 128 bytes); for test vectors
