@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::args::Global;
 use crate::argv::expand_home;
@@ -34,14 +34,30 @@ pub fn interactive(global: &Global) -> bool {
 }
 
 /// The first line of standard input; `what` names it in errors.
-pub fn read_stdin_line(what: &str) -> Result<String, CliError> {
-    let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .map_err(|e| CliError::usage(format!("reading {what} from stdin: {e}")))?;
-    let line = text.lines().next().unwrap_or_default().to_owned();
-    if line.is_empty() {
-        return Err(CliError::usage(format!("no {what} on stdin")));
+pub fn read_stdin_line(what: &str) -> Result<SecretString, CliError> {
+    StdinLines::default().next(what)
+}
+
+/// Lines of standard input, read once, handed out in order. They are secrets
+/// (passwords, tokens): kept as such, and the text read is zeroized.
+#[derive(Debug, Default)]
+pub struct StdinLines(Option<std::vec::IntoIter<SecretString>>);
+
+impl StdinLines {
+    /// The next line of standard input; `what` names it in errors.
+    pub fn next(&mut self, what: &str) -> Result<SecretString, CliError> {
+        if self.0.is_none() {
+            let mut text = zeroize::Zeroizing::new(String::new());
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| CliError::usage(format!("reading {what} from stdin: {e}")))?;
+            let lines: Vec<SecretString> = text.lines().map(SecretString::from).collect();
+            self.0 = Some(lines.into_iter());
+        }
+        self.0
+            .as_mut()
+            .and_then(Iterator::next)
+            .filter(|line| !line.expose_secret().is_empty())
+            .ok_or_else(|| CliError::usage(format!("no {what} on stdin")))
     }
-    Ok(line)
 }

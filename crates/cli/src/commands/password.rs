@@ -7,10 +7,11 @@ use cognito_auth_flows::ResetPasswordStep;
 use secrecy::SecretString;
 use serde_json::json;
 
+use super::input::StdinLines;
 use super::input::interactive;
 use super::metadata::{MetadataArgs, metadata};
 use super::output::{output, with_spinner};
-use super::passwords::{NewPasswordArgs, StdinLines, current_password, new_password, read_code};
+use super::passwords::{NewPasswordArgs, current_password, new_password, read_code};
 use super::sign_up::{announce, delivery_json};
 use super::target::{TargetArgs, auth_api, cached_for, required, resolve, with_cached_origin};
 use crate::args::Global;

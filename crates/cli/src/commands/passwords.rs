@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::input::{env_secret, interactive, read_secret_file};
+use super::input::{StdinLines, env_secret, interactive, read_secret_file};
 use crate::args::Global;
 use crate::exit::CliError;
 
@@ -20,29 +20,6 @@ pub struct NewPasswordArgs {
     /// Read the new password from this file (else COGNITO_NEW_PASSWORD, else a prompt).
     #[arg(long, value_name = "FILE")]
     pub new_password_file: Option<PathBuf>,
-}
-
-/// Lines of standard input, read once, handed out in order.
-#[derive(Debug, Default)]
-pub struct StdinLines(Option<std::vec::IntoIter<String>>);
-
-impl StdinLines {
-    /// The next line of standard input; `what` names it in errors.
-    pub fn next(&mut self, what: &str) -> Result<SecretString, CliError> {
-        if self.0.is_none() {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                .map_err(|e| CliError::usage(format!("reading {what} from stdin: {e}")))?;
-            let lines: Vec<String> = text.lines().map(str::to_owned).collect();
-            self.0 = Some(lines.into_iter());
-        }
-        self.0
-            .as_mut()
-            .and_then(Iterator::next)
-            .filter(|line| !line.is_empty())
-            .map(SecretString::from)
-            .ok_or_else(|| CliError::usage(format!("no {what} on stdin")))
-    }
 }
 
 /// A password typed twice without echo; the two must match.

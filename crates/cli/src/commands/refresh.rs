@@ -49,7 +49,7 @@ pub async fn refresh(global: &Global, args: RefreshArgs) -> Result<u8, CliError>
                 )
                 .ok()
         };
-        (resolved, cached, SecretString::from(token))
+        (resolved, cached, token)
     } else {
         let cached = cached_for(global, &resolved)?;
         let token = cached

@@ -79,7 +79,7 @@ fn read_password(
     needed: bool,
 ) -> Result<Option<SecretString>, CliError> {
     if args.password_stdin {
-        return Ok(Some(SecretString::from(read_stdin_line("the password")?)));
+        return Ok(Some(read_stdin_line("the password")?));
     }
     if let Some(secret) = env_secret("COGNITO_PASSWORD") {
         return Ok(Some(secret));

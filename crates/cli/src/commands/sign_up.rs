@@ -5,9 +5,10 @@ use clap::Args;
 use cognito_auth_flows::{CodeDelivery, ConfirmSignUp, ConfirmSignUpStep, SignUp, SignUpStep};
 use serde_json::{Value, json};
 
+use super::input::StdinLines;
 use super::metadata::{MetadataArgs, metadata};
 use super::output::{output, with_spinner};
-use super::passwords::{NewPasswordArgs, StdinLines, new_password, read_code};
+use super::passwords::{NewPasswordArgs, new_password, read_code};
 use super::target::{TargetArgs, auth_api, required, resolve};
 use crate::args::Global;
 use crate::exit::{CliError, code};
@@ -86,11 +87,9 @@ pub async fn sign_up(global: &Global, args: SignUpArgs) -> Result<u8, CliError> 
         &username,
         new_password(global, &args.password, &mut StdinLines::default())?,
     );
+    // The shorthand's pairs: an empty or repeated name is refused too.
     for pair in &args.attributes {
-        let (name, value) = pair.split_once('=').ok_or_else(|| {
-            CliError::usage(format!("--attribute: expected NAME=VALUE, got {pair:?}"))
-        })?;
-        request = request.with_attribute(name.trim(), value);
+        shorthand::add_pair("--attribute", &mut request.attributes, pair)?;
     }
     if let Some(text) = &args.validation_data {
         request.validation_data = shorthand::parse_map("--validation-data", text)?;
