@@ -83,12 +83,6 @@ pub fn parse_seed(seed: &str) -> cognito_auth_emulator::seed::Seed {
     toml::from_str(seed).unwrap()
 }
 
-/// Applies a seed file's pools, clients and users to a service (its triggers
-/// belong in the configuration the service was opened with).
-pub fn apply_seed(service: &Service, seed: &str) {
-    cognito_auth_emulator::seed::apply(service, &parse_seed(seed)).unwrap();
-}
-
 /// `(code, message)` of an SDK error.
 pub fn error_of<E: ProvideErrorMetadata>(error: &E) -> (String, String) {
     (
