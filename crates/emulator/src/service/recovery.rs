@@ -43,7 +43,7 @@ fn verified_contact(user: &User) -> Option<(&'static str, &'static str, String)>
 }
 
 /// Where a sign-up code goes: the email, else the phone, else the username.
-fn sign_up_contact(user: &User) -> (&'static str, &'static str, String) {
+pub(super) fn sign_up_contact(user: &User) -> (&'static str, &'static str, String) {
     match (user.email(), user.attributes.get("phone_number")) {
         (Some(email), _) => ("EMAIL", "email", email.to_owned()),
         (None, Some(phone)) => ("SMS", "phone_number", phone.clone()),

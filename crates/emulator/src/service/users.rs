@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::attributes::{self, Occasion, Writer};
+use super::recovery::sign_up_contact;
 use super::{Service, parse};
 use crate::codes::{self, CONFIRMATION_CODE_SECONDS, OneTimeCode};
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -226,31 +227,15 @@ impl Service {
         let password = SecretString::from(input.password.unwrap_or_default());
         self.set_password(&pool, &mut user, &password)?;
         let code = OneTimeCode::issue(CONFIRMATION_CODE_SECONDS);
-        let sent = code.code().to_owned();
-        user.confirmation_code = Some(code);
-        let (medium, destination) = match (user.email(), user.attributes.get("phone_number")) {
-            (Some(email), _) => ("EMAIL", email.to_owned()),
-            (None, Some(phone)) => ("SMS", phone.clone()),
-            (None, None) => ("EMAIL", user.username.clone()),
-        };
+        user.confirmation_code = Some(code.clone());
+        // Stored before the code is in the outbox, so it can be confirmed at once;
+        // delivered as ResendConfirmationCode delivers it.
         self.store.insert_user(pool.id.as_str(), &user)?;
-        self.outbox.send(Message {
-            pool_id: pool.id.to_string(),
-            username: user.username.clone(),
-            medium: medium.into(),
-            destination: destination.clone(),
-            purpose: "SIGN_UP".into(),
-            code: sent,
-            sent_at: ids::now(),
-        });
+        let details = self.deliver(&pool, &user, sign_up_contact(&user), "SIGN_UP", &code);
         Ok(json!({
             "UserConfirmed": false,
             "UserSub": user.sub,
-            "CodeDeliveryDetails": {
-                "Destination": mask_destination(&destination),
-                "DeliveryMedium": medium,
-                "AttributeName": if medium == "EMAIL" { "email" } else { "phone_number" },
-            },
+            "CodeDeliveryDetails": details,
         }))
     }
 
