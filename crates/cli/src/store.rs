@@ -223,6 +223,11 @@ pub struct TokenCache {
 }
 
 impl CachedTokens {
+    /// The access token, as the calls that take it want it.
+    pub fn access(&self) -> SecretString {
+        SecretString::from(self.access_token.clone())
+    }
+
     fn key(&self) -> SessionKey {
         SessionKey::new(&self.pool_id, &self.client_id, &self.username)
     }

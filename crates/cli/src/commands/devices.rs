@@ -3,11 +3,10 @@
 
 use clap::Subcommand;
 use cognito_auth_flows::DeviceStore;
-use secrecy::SecretString;
 use serde_json::{Value, json};
 
 use super::output::{output, with_spinner};
-use super::target::{TargetArgs, auth_api, cached_for, resolve, with_cached_origin};
+use super::target::{TargetArgs, cached_api, cached_for, resolve};
 use crate::args::Global;
 use crate::exit::{CliError, code};
 use crate::store::FileDeviceStore;
@@ -47,11 +46,9 @@ pub async fn devices(global: &Global, command: DevicesCommand) -> Result<u8, Cli
             let resolved = resolve(global, &target)?;
             if remote {
                 let cached = cached_for(global, &resolved)?;
-                let resolved = with_cached_origin(resolved, &cached);
-                let api = auth_api(&resolved, Default::default()).await?;
+                let api = cached_api(resolved, &cached).await?;
                 let spinner = Spinner::start("ListDevices…");
-                let access = SecretString::from(cached.access_token.clone());
-                let listed = with_spinner(&spinner, api.list_devices(&access)).await?;
+                let listed = with_spinner(&spinner, api.list_devices(&cached.access())).await?;
                 let devices: Vec<Value> = listed
                     .iter()
                     .map(|d| {
@@ -99,11 +96,9 @@ pub async fn devices(global: &Global, command: DevicesCommand) -> Result<u8, Cli
                 .collect();
             let mut remote = false;
             if !local_only && let Ok(cached) = cached_for(global, &resolved) {
-                let resolved = with_cached_origin(resolved, &cached);
-                let api = auth_api(&resolved, Default::default()).await?;
+                let api = cached_api(resolved, &cached).await?;
                 let spinner = Spinner::start("ForgetDevice…");
-                let access = SecretString::from(cached.access_token.clone());
-                with_spinner(&spinner, api.forget_device(&access, &device_key)).await?;
+                with_spinner(&spinner, api.forget_device(&cached.access(), &device_key)).await?;
                 remote = true;
             }
             if known.is_empty() && !remote {

@@ -13,7 +13,7 @@ use super::metadata::{MetadataArgs, metadata};
 use super::output::{output, with_spinner};
 use super::passwords::{NewPasswordArgs, current_password, new_password, read_code};
 use super::sign_up::{announce, delivery_json};
-use super::target::{TargetArgs, auth_api, cached_for, required, resolve, with_cached_origin};
+use super::target::{TargetArgs, auth_api, cached_api, cached_for, required, resolve};
 use crate::args::Global;
 use crate::exit::{CliError, code};
 use crate::ui::Spinner;
@@ -94,14 +94,16 @@ pub async fn forgot_password(global: &Global, args: ForgotPasswordArgs) -> Resul
 pub async fn change_password(global: &Global, args: ChangePasswordArgs) -> Result<u8, CliError> {
     let resolved = resolve(global, &args.target)?;
     let cached = cached_for(global, &resolved)?;
-    let resolved = with_cached_origin(resolved, &cached);
     let mut stdin = StdinLines::default();
     let previous = current_password(global, &args.password, &mut stdin)?;
     let proposed = new_password(global, &args.password, &mut stdin)?;
-    let api = auth_api(&resolved, Default::default()).await?;
+    let api = cached_api(resolved, &cached).await?;
     let spinner = Spinner::start("Changing the password…");
-    let access = SecretString::from(cached.access_token.clone());
-    with_spinner(&spinner, api.change_password(&access, &previous, &proposed)).await?;
+    with_spinner(
+        &spinner,
+        api.change_password(&cached.access(), &previous, &proposed),
+    )
+    .await?;
     output(global).emit(&json!({
         "PasswordChanged": true,
         "PoolId": cached.pool_id,

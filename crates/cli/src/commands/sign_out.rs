@@ -6,7 +6,7 @@ use secrecy::SecretString;
 use serde_json::json;
 
 use super::output::{output, with_spinner};
-use super::target::{TargetArgs, auth_api, cached_for, resolve, with_cached_origin};
+use super::target::{TargetArgs, cached_api, cached_for, resolve};
 use crate::args::Global;
 use crate::exit::{CliError, code};
 use crate::store::TokenCache;
@@ -27,12 +27,10 @@ pub struct SignOutArgs {
 pub async fn sign_out(global: &Global, args: SignOutArgs) -> Result<u8, CliError> {
     let resolved = resolve(global, &args.target)?;
     let cached = cached_for(global, &resolved)?;
-    let resolved = with_cached_origin(resolved, &cached);
-    let api = auth_api(&resolved, Default::default()).await?;
+    let api = cached_api(resolved, &cached).await?;
     let spinner = Spinner::start("Signing out…");
     let what = if args.global {
-        let access = SecretString::from(cached.access_token.clone());
-        with_spinner(&spinner, api.global_sign_out(&access)).await?;
+        with_spinner(&spinner, api.global_sign_out(&cached.access())).await?;
         "GlobalSignOut"
     } else {
         let token = cached.refresh_token.clone().ok_or_else(|| {

@@ -184,6 +184,12 @@ pub async fn auth_api(resolved: &Resolved, metadata: Metadata) -> Result<AuthApi
     })
 }
 
+/// An [`AuthApi`] for a cached sign-in's pool and client (what `resolved` leaves
+/// open is taken from it): the commands that act with its tokens.
+pub async fn cached_api(resolved: Resolved, cached: &CachedTokens) -> Result<AuthApi, CliError> {
+    auth_api(&with_cached_origin(resolved, cached), Metadata::default()).await
+}
+
 /// The one cached sign-in that matches `resolved`.
 pub fn cached_for(global: &Global, resolved: &Resolved) -> Result<CachedTokens, CliError> {
     if global.no_cache {
