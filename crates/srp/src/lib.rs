@@ -114,7 +114,8 @@
 //! session key live in fixed-size buffers that are zeroized on drop; no `Debug`
 //! output shows them.
 
-#![forbid(unsafe_code)]
+// `deny`, not `forbid`: one module, `arith::mulx_adx`, holds inline assembly.
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 mod arith;
@@ -150,9 +151,26 @@ pub use timestamp::{
 pub mod hazmat {
     use zeroize::Zeroizing;
 
+    pub use crate::arith::Core;
+    #[cfg(target_arch = "x86_64")]
+    #[doc(hidden)]
+    pub use crate::arith::assume_adx;
     use crate::arith::{self, Exponent, Residue};
     use crate::encoding::WireInt;
     use crate::protocol::{self, Identity};
+
+    /// The multiplication core this process uses: [`Core::MulxAdx`] where the CPU
+    /// has BMI2 and ADX, else [`Core::Portable`].
+    pub fn core() -> Core {
+        arith::core()
+    }
+
+    /// Switches the whole process to `core` (for tests, the constant-time check,
+    /// differential fuzzing and benchmarks); returns false, changing nothing, when
+    /// this CPU cannot run it. Results never depend on the core, only speed does.
+    pub fn select_core(core: Core) -> bool {
+        arith::select_core(core)
+    }
 
     /// `H(realm ‖ name ‖ ":" ‖ password)`: realm and name are (pool name,
     /// USER_ID_FOR_SRP) for users, (DeviceGroupKey, DeviceKey) for devices.

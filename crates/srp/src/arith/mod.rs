@@ -16,12 +16,72 @@
 //! constructor. `docs/constant-time.md` says how this is checked (valgrind, ctgrind)
 //! and what that check does not cover. num-bigint remains only as the oracle in tests.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 mod fixed_base;
 mod montgomery;
+#[cfg(target_arch = "x86_64")]
+mod mulx_adx;
+#[cfg(target_arch = "x86_64")]
+pub use mulx_adx::assume_adx;
 
 use montgomery::R2;
+
+/// The code that multiplies residues. Both compute the same values in constant
+/// time; the choice depends only on the CPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Core {
+    /// Portable Rust, on every target.
+    Portable,
+    /// x86-64 assembly with MULX, ADCX and ADOX (two carry chains), on CPUs with
+    /// BMI2 and ADX.
+    MulxAdx,
+}
+
+/// Set when the caller asked for the portable core (tests, benchmarks).
+static PORTABLE_ONLY: AtomicBool = AtomicBool::new(false);
+
+#[cfg(target_arch = "x86_64")]
+type FastCore = mulx_adx::MulxAdx;
+#[cfg(not(target_arch = "x86_64"))]
+type FastCore = std::convert::Infallible;
+
+/// The fast core, when this CPU has it and it has not been switched off. (The
+/// standard library caches the CPU's feature bits, so asking costs two loads.)
+#[inline]
+fn fast_core() -> Option<FastCore> {
+    if PORTABLE_ONLY.load(Ordering::Relaxed) {
+        return None;
+    }
+    #[cfg(target_arch = "x86_64")]
+    return mulx_adx::MulxAdx::detect();
+    #[cfg(not(target_arch = "x86_64"))]
+    return None;
+}
+
+/// The core the arithmetic runs on now.
+pub(crate) fn core() -> Core {
+    match fast_core() {
+        Some(_) => Core::MulxAdx,
+        None => Core::Portable,
+    }
+}
+
+/// Makes the whole process use `core`; false (and no change) when this CPU lacks it.
+pub(crate) fn select_core(core: Core) -> bool {
+    match core {
+        Core::Portable => {
+            PORTABLE_ONLY.store(true, Ordering::Relaxed);
+            true
+        }
+        Core::MulxAdx => {
+            PORTABLE_ONLY.store(false, Ordering::Relaxed);
+            fast_core().is_some()
+        }
+    }
+}
 
 /// Limbs in a residue: 48 × 64 = 3072 bits, the width of N.
 pub(crate) const LIMBS: usize = 48;

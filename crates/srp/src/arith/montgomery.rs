@@ -144,7 +144,7 @@ fn column(acc: &mut Acc, x: &[u64], y: &[u64]) {
 
 /// Reduces `value + carry·R` (known to be below 2N) into `[0, N)` in constant time.
 #[inline(always)]
-fn subtract_n_if_needed(value: &mut Limbs, carry: u64) {
+pub(super) fn subtract_n_if_needed(value: &mut Limbs, carry: u64) {
     let mut difference = [0u64; LIMBS];
     let mut borrow = false;
     for ((d, v), n) in difference.iter_mut().zip(value.iter()).zip(N.iter()) {
@@ -177,12 +177,33 @@ pub(super) fn lookup(table: &[Limbs], index: u64) -> Limbs {
     out
 }
 
-/// Montgomery product `a·b·R⁻¹ mod N` for `a, b < N`, in `[0, N)`.
+/// Montgomery product `a·b·R⁻¹ mod N` for `a, b < N`, in `[0, N)`, on the core
+/// selected for this CPU (see [`super::fast_core`]).
+#[inline]
+pub(super) fn mont_mul(a: &Limbs, b: &Limbs) -> Limbs {
+    match super::fast_core() {
+        #[cfg(target_arch = "x86_64")]
+        Some(core) => core.mont_mul(a, b),
+        _ => mont_mul_portable(a, b),
+    }
+}
+
+/// Montgomery square `a²·R⁻¹ mod N` for `a < N`, in `[0, N)`, on the selected core.
+#[inline]
+pub(super) fn mont_sqr(a: &Limbs) -> Limbs {
+    match super::fast_core() {
+        #[cfg(target_arch = "x86_64")]
+        Some(core) => core.mont_sqr(a),
+        _ => mont_sqr_portable(a),
+    }
+}
+
+/// [`mont_mul`] in portable Rust.
 ///
 /// Product scanning with the reduction interleaved column by column (Koç's FIPS):
 /// column k gathers `a_i·b_(k−i)` and `q_i·N_(k−i)`, then fixes the quotient digit
 /// `q_k` (N′ = 1). The accumulator is three words, so the carries never branch.
-pub(super) fn mont_mul(a: &Limbs, b: &Limbs) -> Limbs {
+pub(super) fn mont_mul_portable(a: &Limbs, b: &Limbs) -> Limbs {
     let mut q = [0u64; LIMBS];
     let mut acc = Acc::ZERO;
     for k in 0..LIMBS {
@@ -202,9 +223,9 @@ pub(super) fn mont_mul(a: &Limbs, b: &Limbs) -> Limbs {
     out
 }
 
-/// Montgomery square `a²·R⁻¹ mod N` for `a < N`, in `[0, N)`: as [`mont_mul`], with
-/// each off-diagonal product computed once and doubled.
-pub(super) fn mont_sqr(a: &Limbs) -> Limbs {
+/// [`mont_sqr`] in portable Rust: as [`mont_mul_portable`], with each
+/// off-diagonal product computed once and doubled.
+pub(super) fn mont_sqr_portable(a: &Limbs) -> Limbs {
     let mut q = [0u64; LIMBS];
     let mut acc = Acc::ZERO;
     for k in 0..LIMBS {

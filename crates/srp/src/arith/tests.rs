@@ -280,3 +280,92 @@ proptest! {
         }
     }
 }
+
+// The MULX/ADX core against the portable one, value for value. On x86-64 the CPU
+// must have BMI2 and ADX (every x86-64 CPU since 2015 has): a machine without them
+// would leave the fast core untested, so that is a failure here, not a skip.
+
+#[cfg(target_arch = "x86_64")]
+fn mulx_adx() -> mulx_adx::MulxAdx {
+    mulx_adx::MulxAdx::detect()
+        .unwrap_or_else(|| panic!("this CPU lacks BMI2 or ADX: the MULX/ADX core cannot be tested"))
+}
+
+/// Operands that stress the carry chains: the edge residues, in plain and in
+/// Montgomery form, and the largest residues with long runs of one-bits.
+#[cfg(target_arch = "x86_64")]
+fn core_operands() -> Vec<Limbs> {
+    let one = BigUint::from(1u32);
+    let mut values = edge_residues();
+    values.push(n() - (&one << 64usize));
+    values.push((&one << 3071usize) - &one);
+    values.push(n() - (&one << 3008usize));
+    let mut operands: Vec<Limbs> = values.iter().map(|v| residue(v).limbs).collect();
+    let mont: Vec<Limbs> = operands.iter().map(montgomery::to_mont).collect();
+    operands.extend(mont);
+    operands
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn mulx_adx_core_matches_portable_on_edges() {
+    let core = mulx_adx();
+    let operands = core_operands();
+    for a in &operands {
+        for b in &operands {
+            let want = montgomery::mont_mul_portable(a, b);
+            assert_eq!(
+                core.mont_mul(a, b),
+                want,
+                "mul {:x} {:x}",
+                to_biguint(a),
+                to_biguint(b)
+            );
+        }
+        assert_eq!(
+            core.mont_sqr(a),
+            montgomery::mont_sqr_portable(a),
+            "sqr {:x}",
+            to_biguint(a)
+        );
+        // And against the oracle: a·a·R⁻¹ ≡ mont_sqr(a) (mod N), so mont_sqr(a)·R ≡ a².
+        let square = to_biguint(&core.mont_sqr(a));
+        let r = BigUint::from(1u32) << 3072usize;
+        assert_eq!((square * r) % n(), (to_biguint(a) * to_biguint(a)) % n());
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn selected_core_is_mulx_adx_here_and_portable_when_asked() {
+    mulx_adx();
+    assert_eq!(core(), Core::MulxAdx);
+    // Results never depend on the core: g^x through both.
+    let x = exponent::<4>(&BigUint::from(0x1234_5678_9abc_def0u64));
+    let fast = g_pow(&x).limbs;
+    assert!(select_core(Core::Portable));
+    assert_eq!(core(), Core::Portable);
+    let portable = g_pow(&x).limbs;
+    assert!(select_core(Core::MulxAdx));
+    assert_eq!(core(), Core::MulxAdx);
+    assert_eq!(fast, portable);
+    let want = BigUint::from(2u32).modpow(&to_biguint(&x.limbs), n());
+    assert_eq!(to_biguint(&fast), want);
+}
+
+#[cfg(target_arch = "x86_64")]
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mulx_adx_core_matches_portable(a in any_residue(), b in any_residue(), mont in any::<bool>()) {
+        let core = mulx_adx();
+        let (mut a, mut b) = (residue(&a).limbs, residue(&b).limbs);
+        if mont {
+            a = montgomery::to_mont(&a);
+            b = montgomery::to_mont(&b);
+        }
+        prop_assert_eq!(core.mont_mul(&a, &b), montgomery::mont_mul_portable(&a, &b));
+        prop_assert_eq!(core.mont_sqr(&a), montgomery::mont_sqr_portable(&a));
+    }
+}
