@@ -39,19 +39,23 @@ pub enum Op {
     DeviceVerifier,
     /// The server's `B = k·v + g^b mod N` for a 256-bit b.
     ServerB,
+    /// The same B through `ServerChallenge::with_secret` with a fixed 32-byte b
+    /// (ours only), to compare with `new`.
+    ServerBWithSecret,
     /// The server's check of a claim: `S = (A·v^u)^b mod N`, key, HMAC, compare.
     ServerVerify,
 }
 
 impl Op {
     /// Every op, in table order.
-    pub const ALL: [Op; 7] = [
+    pub const ALL: [Op; 8] = [
         Op::GPowA,
         Op::GPowX,
         Op::ClientPremaster,
         Op::WholeClaim,
         Op::DeviceVerifier,
         Op::ServerB,
+        Op::ServerBWithSecret,
         Op::ServerVerify,
     ];
 
@@ -64,6 +68,7 @@ impl Op {
             Op::WholeClaim => "whole_claim",
             Op::DeviceVerifier => "device_verifier",
             Op::ServerB => "server_b",
+            Op::ServerBWithSecret => "server_b_with_secret",
             Op::ServerVerify => "server_verify",
         }
     }
@@ -77,8 +82,10 @@ impl Op {
 /// Who computes an op.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Impl {
-    /// `cognito-auth-srp`, this workspace.
+    /// `cognito-auth-srp`, this workspace, on the core it picks for this CPU.
     Ours,
+    /// `cognito-auth-srp` held to its portable core (`hazmat::select_core`).
+    OursPortable,
     /// num-bigint's `modpow`.
     NumBigint,
     /// crypto-bigint's constant-time `FixedMontyForm::pow` on `U3072`.
@@ -87,6 +94,12 @@ pub enum Impl {
     GmpPowMod,
     /// GMP `mpz_powm_sec` (constant time) through `rug::Integer::secure_pow_mod`.
     GmpSecurePowMod,
+    /// GMP 6.3 `mpz_powm` built for this CPU by `scripts/tuned-gmp` (only in a
+    /// build with `COGNITO_AUTH_TUNED_GMP` set): the baseline the headline ratios
+    /// are taken against.
+    TunedGmpPowMod,
+    /// OpenSSL's constant-time `BN_mod_exp_mont_consttime` (system libcrypto).
+    OpenSslConstTime,
     /// The crate `aws-cognito-srp` (whole claim only).
     AwsCognitoSrp,
     /// The crate `cognito_srp` (whole claim only).
@@ -95,10 +108,13 @@ pub enum Impl {
 
 impl Impl {
     /// Every implementation, in table order.
-    pub const ALL: [Impl; 7] = [
+    pub const ALL: [Impl; 10] = [
         Impl::Ours,
+        Impl::OursPortable,
+        Impl::TunedGmpPowMod,
         Impl::GmpPowMod,
         Impl::GmpSecurePowMod,
+        Impl::OpenSslConstTime,
         Impl::NumBigint,
         Impl::CryptoBigint,
         Impl::AwsCognitoSrp,
@@ -109,10 +125,13 @@ impl Impl {
     pub fn name(self) -> &'static str {
         match self {
             Impl::Ours => "ours",
+            Impl::OursPortable => "ours-portable",
             Impl::NumBigint => "num-bigint",
             Impl::CryptoBigint => "crypto-bigint",
             Impl::GmpPowMod => "gmp-pow_mod",
             Impl::GmpSecurePowMod => "gmp-secure_pow_mod",
+            Impl::TunedGmpPowMod => "gmp-tuned-pow_mod",
+            Impl::OpenSslConstTime => "openssl-consttime",
             Impl::AwsCognitoSrp => "aws-cognito-srp",
             Impl::CognitoSrp => "cognito_srp",
         }
@@ -187,7 +206,7 @@ pub fn expected(op: Op) -> Vec<u8> {
         Op::ClientPremaster => hex(EXPECTED_S),
         Op::WholeClaim => EXPECTED_SIGNATURE.as_bytes().to_vec(),
         Op::DeviceVerifier => EXPECTED_DEVICE_VERIFIER.as_bytes().to_vec(),
-        Op::ServerB => hex(EXPECTED_SERVER_B_FIXED),
+        Op::ServerB | Op::ServerBWithSecret => hex(EXPECTED_SERVER_B_FIXED),
         // The claim made against the server's own B verifies.
         Op::ServerVerify => vec![1],
     }

@@ -3,6 +3,7 @@
 use std::hint::black_box;
 use std::rc::Rc;
 
+use cognito_auth_srp::hazmat::Core;
 use cognito_auth_srp::{
     AppClient, ClientPublic, FixedClock, PasswordClaim, PasswordVerifier, PoolId, ServerChallenge,
     UserSrpClient, WireInt, hazmat, register_device_with,
@@ -144,6 +145,9 @@ impl FixedLogin {
     }
 }
 
+/// A case's body, shared by its two variants (CPU's core, portable core).
+type SharedRun = Rc<dyn Fn() -> Vec<u8>>;
+
 pub(crate) fn cases() -> Vec<Case> {
     let f = Rc::new(Fixture::new());
     // The realistic server: a fresh 256-bit b from `ServerChallenge::new`, so B
@@ -152,57 +156,106 @@ pub(crate) fn cases() -> Vec<Case> {
         &f,
         ServerChallenge::new(&f.verifier, f.client_public.clone()).expect("server challenge"),
     ));
-    let mut cases = Vec::new();
+    let mut cases: Vec<(Op, bool, SharedRun)> = Vec::new();
     let c = f.clone();
-    cases.push(Case::new(Op::GPowA, Impl::Ours, true, move || {
-        strip(&hazmat::client_public(black_box(&c.a)).expect("a fits"))
-    }));
-    let c = f.clone();
-    cases.push(Case::new(Op::GPowX, Impl::Ours, true, move || {
-        strip(&hazmat::verifier(black_box(&c.x)))
-    }));
-    let c = f.clone();
-    cases.push(Case::new(
-        Op::ClientPremaster,
-        Impl::Ours,
+    cases.push((
+        Op::GPowA,
         true,
-        move || {
+        Rc::new(move || strip(&hazmat::client_public(black_box(&c.a)).expect("a fits"))),
+    ));
+    let c = f.clone();
+    cases.push((
+        Op::GPowX,
+        true,
+        Rc::new(move || strip(&hazmat::verifier(black_box(&c.x)))),
+    ));
+    let c = f.clone();
+    cases.push((
+        Op::ClientPremaster,
+        true,
+        Rc::new(move || {
             let s =
                 hazmat::client_premaster(black_box(&c.a), &c.b_public, &c.u, &c.x).expect("a fits");
             strip(s.as_ref())
-        },
+        }),
     ));
     let c = f.clone();
-    cases.push(Case::new(Op::WholeClaim, Impl::Ours, true, move || {
-        let (srp_a, responses) = c.claim(black_box(SRP_B_HEX));
-        black_box(srp_a);
-        responses["PASSWORD_CLAIM_SIGNATURE"].as_bytes().to_vec()
-    }));
+    cases.push((
+        Op::WholeClaim,
+        true,
+        Rc::new(move || {
+            let (srp_a, responses) = c.claim(black_box(SRP_B_HEX));
+            black_box(srp_a);
+            responses["PASSWORD_CLAIM_SIGNATURE"].as_bytes().to_vec()
+        }),
+    ));
     let c = f.clone();
-    cases.push(Case::new(Op::DeviceVerifier, Impl::Ours, true, move || {
-        let registration = register_device_with(
-            DEVICE_GROUP_KEY,
-            DEVICE_KEY,
-            &c.device_password,
-            &c.device_salt,
-        );
-        registration
-            .verifier_config
-            .password_verifier
-            .as_bytes()
-            .to_vec()
-    }));
+    cases.push((
+        Op::DeviceVerifier,
+        true,
+        Rc::new(move || {
+            let registration = register_device_with(
+                DEVICE_GROUP_KEY,
+                DEVICE_KEY,
+                &c.device_password,
+                &c.device_salt,
+            );
+            registration
+                .verifier_config
+                .password_verifier
+                .as_bytes()
+                .to_vec()
+        }),
+    ));
     let c = f.clone();
-    cases.push(Case::new(Op::ServerB, Impl::Ours, false, move || {
-        let server = ServerChallenge::new(black_box(&c.verifier), c.client_public.clone())
-            .expect("server challenge");
-        server.srp_b().into_bytes()
-    }));
+    cases.push((
+        Op::ServerB,
+        false,
+        Rc::new(move || {
+            let server = ServerChallenge::new(black_box(&c.verifier), c.client_public.clone())
+                .expect("server challenge");
+            server.srp_b().into_bytes()
+        }),
+    ));
+    let c = f.clone();
+    let b = hex(SERVER_B_SECRET_HEX);
+    cases.push((
+        Op::ServerBWithSecret,
+        true,
+        Rc::new(move || {
+            let server =
+                ServerChallenge::with_secret(black_box(&c.verifier), c.client_public.clone(), &b)
+                    .expect("a 32-byte b fits");
+            hex(&server.srp_b())
+        }),
+    ));
     let c = f;
-    cases.push(Case::new(Op::ServerVerify, Impl::Ours, true, move || {
-        vec![u8::from(login.verify(&c.pool))]
-    }));
-    cases
+    cases.push((
+        Op::ServerVerify,
+        true,
+        Rc::new(move || vec![u8::from(login.verify(&c.pool))]),
+    ));
+    // Each op twice: on the core this CPU picks, and held to the portable core.
+    let mut out = Vec::new();
+    for (op, deterministic, run) in &cases {
+        let run = run.clone();
+        out.push(Case::new(*op, Impl::Ours, *deterministic, move || run()));
+    }
+    for (op, deterministic, run) in cases {
+        out.push(Case::new(
+            op,
+            Impl::OursPortable,
+            deterministic,
+            move || {
+                hazmat::select_core(Core::Portable);
+                let result = run();
+                // Back to the CPU's own choice (a no-op request where it has no other).
+                hazmat::select_core(Core::MulxAdx);
+                result
+            },
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -18,6 +18,9 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::inputs::*;
+
+#[path = "native.rs"]
+mod native;
 use crate::{Case, Impl, Op, hex, strip};
 
 /// The modular arithmetic a backend supplies. Inputs and outputs are big-endian
@@ -215,6 +218,17 @@ pub(crate) fn cases() -> Vec<Case> {
     cases.extend(backend_cases(
         Impl::GmpSecurePowMod,
         gmp::Gmp::new(true),
+        &f,
+    ));
+    #[cfg(tuned_gmp)]
+    cases.extend(backend_cases(
+        Impl::TunedGmpPowMod,
+        native::TunedGmp::new(),
+        &f,
+    ));
+    cases.extend(backend_cases(
+        Impl::OpenSslConstTime,
+        native::OpenSslConstTime::new(),
         &f,
     ));
     cases.extend(backend_cases(Impl::NumBigint, num::NumBigint::new(), &f));
