@@ -16,6 +16,7 @@
 
 pub mod challenge_to_claim;
 pub mod core_differential;
+pub mod core_fast_vs_portable;
 pub mod emulator_api;
 pub mod parsers;
 pub mod server_verify;
@@ -26,9 +27,10 @@ pub type Body = fn(&[u8]);
 
 /// Every target: its name (the folder under `fuzz/corpus/` and the `[[bin]]` in
 /// `fuzz/Cargo.toml`) and its body.
-pub const TARGETS: [(&str, Body); 5] = [
+pub const TARGETS: [(&str, Body); 6] = [
     ("challenge_to_claim", challenge_to_claim::run),
     ("core_differential", core_differential::run),
+    ("core_fast_vs_portable", core_fast_vs_portable::run),
     ("server_verify", server_verify::run),
     ("parsers", parsers::run),
     ("emulator_api", emulator_api::run),

@@ -45,6 +45,11 @@ fn replay(target: &str) {
 }
 
 #[test]
+fn core_fast_vs_portable_seeds() {
+    replay("core_fast_vs_portable");
+}
+
+#[test]
 fn challenge_to_claim_seeds() {
     replay("challenge_to_claim");
 }

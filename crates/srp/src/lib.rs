@@ -172,6 +172,16 @@ pub mod hazmat {
         arith::select_core(core)
     }
 
+    /// `a·b mod N` as 384 big-endian bytes, for big-endian `a` and `b` of any
+    /// length (each reduced mod N first): two Montgomery products on the selected
+    /// core, with operands the caller chooses (the differential fuzz target's
+    /// way into the core).
+    pub fn mul_mod(a: &[u8], b: &[u8]) -> Zeroizing<[u8; 384]> {
+        let a = Residue::from_be_bytes_mod_n(a);
+        let b = Residue::from_be_bytes_mod_n(b);
+        Zeroizing::new(a.mul(&b).to_be_bytes())
+    }
+
     /// `H(realm ‖ name ‖ ":" ‖ password)`: realm and name are (pool name,
     /// USER_ID_FOR_SRP) for users, (DeviceGroupKey, DeviceKey) for devices.
     pub fn identity_hash(realm: &str, name: &str, password: &[u8]) -> Zeroizing<[u8; 32]> {
