@@ -10,6 +10,11 @@
 //! Without ENDPOINT it starts an in-memory emulator in-process. With one (any
 //! Cognito-compatible server on loopback, e.g. MiniStack) it sets up its own pool,
 //! client and user there through the API first.
+//!
+//! With `LOAD_SERVER_PID` set to the server's process id (Linux), it also reads that
+//! process's CPU time (user + system, all threads, from `/proc/<pid>/stat`) just
+//! before the sign-ins start and just after they end, and prints the server's CPU
+//! per sign-in: the pool's set-up (key generation) is not counted.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
@@ -37,6 +42,10 @@ async fn main() {
     };
     let sdk = sdk(&endpoint);
     let (pool, client_id) = set_up(&sdk, &["loaduser".to_owned()], false).await;
+    let server_pid: Option<u32> = std::env::var("LOAD_SERVER_PID")
+        .ok()
+        .map(|pid| pid.parse().expect("LOAD_SERVER_PID is a process id"));
+    let cpu_before = server_pid.map(process_cpu_seconds);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let latencies = Arc::new(tokio::sync::Mutex::new(Vec::new()));
     let errors = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -64,6 +73,7 @@ async fn main() {
         worker.await.unwrap();
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu_after = server_pid.map(process_cpu_seconds);
     let mut latencies = latencies.lock().await.clone();
     latencies.sort();
     let pick = |q: f64| quantile_ms(&latencies, q);
@@ -75,4 +85,27 @@ async fn main() {
         pick(0.99),
         errors.load(std::sync::atomic::Ordering::Relaxed)
     );
+    if let (Some(before), Some(after)) = (cpu_before, cpu_after) {
+        let cpu = after - before;
+        println!(
+            "server CPU: {cpu:.2} s over {} sign-ins = {:.3} ms per sign-in",
+            latencies.len(),
+            cpu * 1e3 / latencies.len().max(1) as f64
+        );
+    }
+}
+
+/// User + system CPU seconds of process `pid`, all its threads, from
+/// `/proc/<pid>/stat` (fields 14 and 15, in clock ticks of 1/100 s, Linux's USER_HZ
+/// on every architecture it runs on).
+fn process_cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .expect("the server's /proc/<pid>/stat");
+    // The command name (field 2) may hold spaces; the fields after it are plain.
+    let after_name = &stat[stat.rfind(')').expect("stat has the name in parentheses") + 1..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks =
+        |index: usize| -> f64 { fields[index].parse::<u64>().expect("a tick count") as f64 };
+    // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.
+    (ticks(11) + ticks(12)) / 100.0
 }
