@@ -95,7 +95,8 @@ pub(crate) fn server_premaster<const L: usize>(
     u: &[u8; 32],
     b: &Exponent<L>,
 ) -> Residue {
-    a.mul(&v.pow(&exponent_from_digest(u))).pow(b)
+    // u = H(A, B) is public: its exponentiation may follow its bits.
+    a.mul(&v.pow_public(&exponent_from_digest(u))).pow(b)
 }
 
 /// The 16-byte session key: HKDF-SHA256 with salt `pad(u)`, IKM `pad(S)`, info

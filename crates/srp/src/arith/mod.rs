@@ -172,6 +172,19 @@ impl Residue {
     }
 }
 
+impl Residue {
+    /// `self^exponent mod N` for a **public** exponent (u): faster than
+    /// [`Residue::pow`], and variable-time in the exponent, never in `self`.
+    pub(crate) fn pow_public<const L: usize>(&self, exponent: &Exponent<L>) -> Self {
+        let mut base = montgomery::to_mont(&self.limbs);
+        let mut result = montgomery::pow_public(&base, &exponent.limbs);
+        let limbs = montgomery::from_mont(&result);
+        base.zeroize();
+        result.zeroize();
+        Self { limbs }
+    }
+}
+
 /// `g^exponent mod N` for the group generator g = 2.
 pub(crate) fn g_pow<const L: usize>(exponent: &Exponent<L>) -> Residue {
     let mut result = fixed_base::g_pow_mont(&exponent.limbs, exponent.bits());

@@ -336,6 +336,57 @@ pub(super) fn pow(base: &Limbs, exponent: &[u64], bits: usize) -> Limbs {
     }
 }
 
+/// `base^exponent` in Montgomery form for a **public** exponent (u = H(A, B), which
+/// travels in the clear), by a left-to-right sliding window of five bits over the
+/// odd powers `base^1, base^3, …, base^31`: about 20 fewer products than
+/// [`pow`]'s fixed window for 256 bits. Which products run and which entry each
+/// reads follow the exponent's bits, so it must never see a secret exponent; the
+/// base may be secret (each product is constant-time, and the entries are read
+/// by public index).
+pub(super) fn pow_public(base: &Limbs, exponent: &[u64]) -> Limbs {
+    const WINDOW: usize = 5;
+    let mut odd = [[0u64; LIMBS]; 1 << (WINDOW - 1)];
+    odd[0] = *base;
+    let square = mont_sqr(base);
+    for i in 1..odd.len() {
+        odd[i] = mont_mul(&odd[i - 1], &square);
+    }
+    let bit = |i: usize| (exponent[i / 64] >> (i % 64)) & 1;
+    // None stands for 1, so the leading squarings of 1 are skipped.
+    let mut acc: Option<Limbs> = None;
+    let mut top = exponent.len() * 64;
+    while top > 0 {
+        let i = top - 1;
+        if bit(i) == 0 {
+            if let Some(value) = acc.as_mut() {
+                *value = mont_sqr(value);
+            }
+            top = i;
+            continue;
+        }
+        // The widest window [low, i] of at most WINDOW bits that ends in a set bit.
+        let mut low = (i + 1).saturating_sub(WINDOW);
+        while bit(low) == 0 {
+            low += 1;
+        }
+        let mut digit = 0usize;
+        for position in (low..=i).rev() {
+            digit = digit << 1 | bit(position) as usize;
+            if let Some(value) = acc.as_mut() {
+                *value = mont_sqr(value);
+            }
+        }
+        let entry = &odd[digit >> 1];
+        acc = Some(match acc {
+            Some(value) => mont_mul(&value, entry),
+            None => *entry,
+        });
+        top = low;
+    }
+    zeroize::Zeroize::zeroize(&mut odd);
+    acc.unwrap_or(R1)
+}
+
 fn pow_window<const W: usize, const E: usize>(
     base: &Limbs,
     exponent: &[u64],

@@ -84,6 +84,27 @@ fn any_exponent(bits: usize) -> impl Strategy<Value = BigUint> {
 }
 
 #[test]
+fn pow_public_on_edge_exponents() {
+    let one = BigUint::from(1u32);
+    let exponents = [
+        BigUint::from(0u32),
+        one.clone(),
+        BigUint::from(2u32),
+        BigUint::from(31u32),
+        BigUint::from(32u32),
+        (&one << 256usize) - &one,
+        &one << 255usize,
+        (&one << 255usize) | &one,
+    ];
+    for base in edge_residues() {
+        for e in &exponents {
+            let got = value(&residue(&base).pow_public(&exponent::<4>(e)));
+            assert_eq!(got, base.modpow(e, n()), "{base:x} ^ {e:x}");
+        }
+    }
+}
+
+#[test]
 fn generated_constants_match_group() {
     assert_eq!(to_biguint(&montgomery::N), *n());
     let r = BigUint::from(1u32) << 3072;
@@ -251,6 +272,12 @@ proptest! {
     #[test]
     fn pow_256(base in any_residue(), e in any_exponent(256)) {
         check_pow::<4>(&base, &e);
+    }
+
+    #[test]
+    fn pow_public_256(base in any_residue(), e in any_exponent(256)) {
+        let got = value(&residue(&base).pow_public(&exponent::<4>(&e)));
+        prop_assert_eq!(got, base.modpow(&e, n()));
     }
 
     #[test]
