@@ -6,8 +6,10 @@
 //! shared machine; ratios taken within one round do not.
 //!
 //! ```text
-//! rounds [--rounds 15] [--target-ms 40] [--baseline gmp-tuned-pow_mod]
+//! rounds [--rounds 15] [--target-ms 40] [--baseline gmp-tuned-pow_mod] [--only TEXT]
 //! ```
+//!
+//! `--only` keeps the rows whose name contains TEXT (e.g. `--only "server login"`).
 //!
 //! `scripts/bench-rounds` builds GMP for this CPU and runs this with it.
 
@@ -70,6 +72,7 @@ struct Options {
     rounds: usize,
     target: Duration,
     baseline: Impl,
+    only: Option<String>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -77,6 +80,7 @@ fn parse_options() -> Result<Options, String> {
         rounds: 15,
         target: Duration::from_millis(40),
         baseline: Impl::TunedGmpPowMod,
+        only: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -101,6 +105,7 @@ fn parse_options() -> Result<Options, String> {
                 options.baseline = Impl::from_name(&value)
                     .ok_or_else(|| format!("no implementation named {value}"))?;
             }
+            "--only" => options.only = Some(value),
             _ => return Err(format!("unknown option {flag}")),
         }
     }
@@ -173,7 +178,13 @@ fn main() -> ExitCode {
 
     // Per (measure, impl): the iteration count that fills about `target`.
     let mut plan = Vec::new();
-    for (index, measure) in MEASURES.iter().enumerate() {
+    let wanted = |measure: &Measure| {
+        options
+            .only
+            .as_ref()
+            .is_none_or(|text| measure.name.contains(text.as_str()))
+    };
+    for (index, measure) in MEASURES.iter().enumerate().filter(|(_, m)| wanted(m)) {
         for &imp in &impls {
             if let Some(chosen) = cases_for(&all, measure, imp) {
                 let once = time(&chosen, 1).max(Duration::from_micros(1));
@@ -183,6 +194,10 @@ fn main() -> ExitCode {
         }
     }
 
+    if plan.is_empty() {
+        eprintln!("rounds: no row matches --only");
+        return ExitCode::from(2);
+    }
     let mut samples: BTreeMap<(usize, Impl), Vec<f64>> = BTreeMap::new();
     for round in 0..options.rounds {
         // Rotate the order, so no implementation always runs first or after another.
@@ -204,7 +219,7 @@ fn main() -> ExitCode {
             .join(" | ")
     );
     println!("|---|{}", "---:|".repeat(impls.len()));
-    for (index, measure) in MEASURES.iter().enumerate() {
+    for (index, measure) in MEASURES.iter().enumerate().filter(|(_, m)| wanted(m)) {
         let base = samples.get(&(index, baseline));
         let mut cells = Vec::new();
         for imp in &impls {
