@@ -209,7 +209,46 @@ fn main() -> ExitCode {
         eprintln!("rounds: round {}/{} done", round + 1, options.rounds);
     }
 
-    let baseline = options.baseline;
+    // The table against the chosen baseline, then against Debian's GMP (the
+    // baseline of earlier reports), both from the same samples.
+    let mut baselines = vec![options.baseline];
+    if options.baseline != Impl::GmpPowMod && impls.contains(&Impl::GmpPowMod) {
+        baselines.push(Impl::GmpPowMod);
+    }
+    for (position, &baseline) in baselines.iter().enumerate() {
+        if position > 0 {
+            println!("\nThe same samples, ratios to {}:\n", baseline.name());
+        }
+        print_table(&samples, &impls, baseline, &wanted);
+    }
+    // with_secret against new for the same 32-byte b length, per round.
+    let position = |ops: &[Op]| MEASURES.iter().position(|m| m.ops == ops);
+    if let (Some(with_secret), Some(new)) = (
+        position(&[Op::ServerBWithSecret]).and_then(|i| samples.get(&(i, Impl::Ours))),
+        position(&[Op::ServerB]).and_then(|i| samples.get(&(i, Impl::Ours))),
+    ) {
+        let mut ratios: Vec<f64> = with_secret.iter().zip(new).map(|(w, n)| w / n).collect();
+        println!(
+            "\nours, ServerChallenge::with_secret (32-byte b) / ServerChallenge::new: {:.2}× (median of per-round ratios)",
+            median(&mut ratios)
+        );
+    }
+    println!(
+        "\n{} rounds; thread CPU time, median per run; (n×) is the median over rounds of \
+         the ratio to the baseline in the same round.",
+        options.rounds,
+    );
+    ExitCode::SUCCESS
+}
+
+/// One markdown table: each implementation's median time per row, and the median
+/// of its per-round ratios to `baseline` where the baseline has that row.
+fn print_table(
+    samples: &BTreeMap<(usize, Impl), Vec<f64>>,
+    impls: &[Impl],
+    baseline: Impl,
+    wanted: &dyn Fn(&Measure) -> bool,
+) {
     println!(
         "| operation | {} |",
         impls
@@ -222,7 +261,7 @@ fn main() -> ExitCode {
     for (index, measure) in MEASURES.iter().enumerate().filter(|(_, m)| wanted(m)) {
         let base = samples.get(&(index, baseline));
         let mut cells = Vec::new();
-        for imp in &impls {
+        for imp in impls {
             let Some(times) = samples.get(&(index, *imp)) else {
                 cells.push("—".to_owned());
                 continue;
@@ -239,23 +278,4 @@ fn main() -> ExitCode {
         }
         println!("| {} | {} |", measure.name, cells.join(" | "));
     }
-    // with_secret against new for the same 32-byte b length, per round.
-    let position = |ops: &[Op]| MEASURES.iter().position(|m| m.ops == ops);
-    if let (Some(with_secret), Some(new)) = (
-        position(&[Op::ServerBWithSecret]).and_then(|i| samples.get(&(i, Impl::Ours))),
-        position(&[Op::ServerB]).and_then(|i| samples.get(&(i, Impl::Ours))),
-    ) {
-        let mut ratios: Vec<f64> = with_secret.iter().zip(new).map(|(w, n)| w / n).collect();
-        println!(
-            "\nours, ServerChallenge::with_secret (32-byte b) / ServerChallenge::new: {:.2}× (median of per-round ratios)",
-            median(&mut ratios)
-        );
-    }
-    println!(
-        "\n{} rounds; thread CPU time, median per run; (n×) is the median over rounds of \
-         the ratio to {} in the same round.",
-        options.rounds,
-        baseline.name()
-    );
-    ExitCode::SUCCESS
 }
