@@ -113,6 +113,23 @@
 //! Passwords travel as [`secrecy::SecretString`]. The ephemeral a, x, S and the
 //! session key live in fixed-size buffers that are zeroized on drop; no `Debug`
 //! output shows them.
+//!
+//! # Arithmetic, and the one module with `unsafe`
+//!
+//! Every computation on a secret runs in constant time (no branch, memory address
+//! or loop bound depends on it), on one of two Montgomery cores that compute the
+//! same values:
+//!
+//! - on x86-64 CPUs with BMI2 and ADX, inline assembly with MULX, ADCX and ADOX
+//!   (two carry chains, as GMP and OpenSSL use on these CPUs), chosen at run time
+//!   from the CPU's feature bits. It lives in one private module,
+//!   `arith::mulx_adx`: the only `unsafe` code of this crate, each block with its
+//!   SAFETY argument, reachable only through a token that feature detection makes.
+//!   The rest of the crate is `deny(unsafe_code)`;
+//! - everywhere else, and on request ([`hazmat::select_core`]), portable Rust.
+//!
+//! `scripts/ctgrind` checks both under valgrind memcheck with the secrets marked
+//! undefined; a differential fuzz target compares them (`docs/constant-time.md`).
 
 // `deny`, not `forbid`: one module, `arith::mulx_adx`, holds inline assembly.
 #![deny(unsafe_code)]
