@@ -1,6 +1,8 @@
 //! The client side: USER_SRP_AUTH → PASSWORD_VERIFIER, and DEVICE_SRP_AUTH →
 //! DEVICE_PASSWORD_VERIFIER.
 
+#![forbid(unsafe_code)]
+
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 

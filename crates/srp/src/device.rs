@@ -1,6 +1,8 @@
 //! Device registration: the device password and the `DeviceSecretVerifierConfig`
 //! sent with ConfirmDevice.
 
+#![forbid(unsafe_code)]
+
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 

@@ -1,6 +1,8 @@
 //! Wire encodings: hex integers as Cognito prints them, `pad` as Java
 //! `BigInteger.toByteArray()` produces it, and base64.
 
+#![forbid(unsafe_code)]
+
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 

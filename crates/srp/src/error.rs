@@ -1,5 +1,7 @@
 //! The one error type of the crate.
 
+#![forbid(unsafe_code)]
+
 /// Everything that can go wrong computing or checking an SRP step.
 ///
 /// Each variant names the wire field at fault where there is one, so a caller can

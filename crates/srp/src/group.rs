@@ -1,6 +1,8 @@
 //! The group Cognito uses: the RFC 5054 / RFC 3526 3072-bit prime N, g = 2, and the
 //! SRP-6a multiplier k.
 
+#![forbid(unsafe_code)]
+
 use std::sync::OnceLock;
 
 use num_bigint::BigUint;

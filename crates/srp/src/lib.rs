@@ -125,13 +125,14 @@
 //!   from the CPU's feature bits. It lives in one private module,
 //!   `arith::mulx_adx`: the only `unsafe` code of this crate, each block with its
 //!   SAFETY argument, reachable only through a token that feature detection makes.
-//!   The rest of the crate is `deny(unsafe_code)`;
+//!   Every other module is `forbid(unsafe_code)`;
 //! - everywhere else, and on request ([`hazmat::select_core`]), portable Rust.
 //!
 //! `scripts/ctgrind` checks both under valgrind memcheck with the secrets marked
 //! undefined; a differential fuzz target compares them (`docs/constant-time.md`).
 
-// `deny`, not `forbid`: one module, `arith::mulx_adx`, holds inline assembly.
+// `deny`, not `forbid`, here and in `arith`: one module, `arith::mulx_adx`, holds
+// inline assembly. Every other module of this crate is `forbid(unsafe_code)`.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 

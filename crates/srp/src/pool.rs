@@ -1,5 +1,7 @@
 //! User pool ids and the pool name SRP hashes.
 
+#![forbid(unsafe_code)]
+
 use crate::Error;
 
 /// A user pool id such as `us-east-1_AbCdEf123`.

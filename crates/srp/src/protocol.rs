@@ -1,6 +1,8 @@
 //! The SRP-6a steps shared by client and server, user and device: hashes, the
 //! scrambler u, the premaster secret S, the HKDF session key and the claim HMAC.
 
+#![forbid(unsafe_code)]
+
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};

@@ -1,5 +1,7 @@
 //! SECRET_HASH and the app client it belongs to.
 
+#![forbid(unsafe_code)]
+
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;

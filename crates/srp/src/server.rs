@@ -5,6 +5,8 @@
 //! ([`ServerChallenge::new`]), as the step that answers it with SALT and SRP_B;
 //! the claim that follows carries only the fields of RespondToAuthChallenge.
 
+#![forbid(unsafe_code)]
+
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;

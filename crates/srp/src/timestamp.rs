@@ -5,6 +5,8 @@
 //! could change under us: locale-dependent names, `%e` space padding and a
 //! zero-padded day have each broken real clients.
 
+#![forbid(unsafe_code)]
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use time::{Date, Month, OffsetDateTime, Time};

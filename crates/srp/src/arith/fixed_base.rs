@@ -13,6 +13,8 @@
 //! `g^bit = 2^bit`, a modular doubling through a mask, which the later squarings turn
 //! into `2^(bit·2^c)`. Every table lookup scans all entries of the slot.
 
+#![forbid(unsafe_code)]
+
 use super::LIMBS;
 use super::montgomery::{
     COMB_256, COMB_256_SPAN, COMB_1024, COMB_1024_SPAN, Limbs, R1, digit_at, lookup, mod_add,

@@ -9,6 +9,8 @@
 //! Montgomery quotient digit is then simply the low accumulator word, and the product
 //! of that digit with N's lowest limb folds into a shift (see [`mont_mul`]).
 
+#![forbid(unsafe_code)]
+
 use subtle::{Choice, ConditionallySelectable};
 
 use super::LIMBS;

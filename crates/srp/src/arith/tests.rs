@@ -1,5 +1,7 @@
 //! The core against num-bigint: fixed edge cases and property tests.
 
+#![forbid(unsafe_code)]
+
 use num_bigint::BigUint;
 use proptest::prelude::*;
 
