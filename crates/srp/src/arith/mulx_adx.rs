@@ -136,6 +136,14 @@ macro_rules! row_48 {
     };
 }
 
+/// Ends a row: its carry limb `{h}` + CF + OF, into `{h}` (it cannot overflow:
+/// `dst + src·q < 2^(64·49)`).
+macro_rules! row_carry {
+    () => {
+        concat!("mov {t0:e}, 0\n", "adcx {h}, {t0}\n", "adox {h}, {t0}\n")
+    };
+}
+
 /// The entry of each limb of [`row_48`] relative to the table's label 9.
 macro_rules! entry_table {
     () => {
@@ -194,9 +202,7 @@ impl MulxAdx {
                 "mov rdx, qword ptr [{a}]",
                 "xor {h:e}, {h:e}", // also CF = OF = 0
                 row_48!(),
-                "mov {t0:e}, 0",
-                "adcx {h}, {t0}",
-                "adox {h}, {t0}",
+                row_carry!(),
                 "mov qword ptr [{dst} + 8*48], {h}",
                 "lea {dst}, [{dst} + 8]",
                 "lea {a}, [{a} + 8]",
@@ -248,9 +254,7 @@ impl MulxAdx {
                 "xor {t1:e}, {t1:e}",
                 "jmp {t0}",
                 row_48!(),
-                "mov {t0:e}, 0",
-                "adcx {h}, {t0}",
-                "adox {h}, {t0}",
+                row_carry!(),
                 "mov qword ptr [{dst} + 8*48], {h}",
                 "lea {dst}, [{dst} + 8]",
                 "inc {j}",
@@ -305,9 +309,7 @@ impl MulxAdx {
                 "xor {h:e}, {h:e}", // CF = OF = 0
                 "jmp 201f",
                 row_48!(),
-                "mov {t0:e}, 0",
-                "adcx {h}, {t0}",
-                "adox {h}, {t0}",
+                row_carry!(),
                 "mov qword ptr [{dst}], {h}", // t[i] is spent: park the carry there
                 "lea {dst}, [{dst} + 8]",
                 "dec {rows}",
