@@ -22,7 +22,9 @@
 //!
 //! Safety: executing `mulx`/`adcx`/`adox` on a CPU without them is an illegal
 //! instruction. The functions here take a [`MulxAdx`] token, which only
-//! [`MulxAdx::detect`] makes, after the CPU has reported both features.
+//! [`MulxAdx::detect`] makes, after the CPU has reported both features (ADX may
+//! instead be vouched for by the caller of the `unsafe` [`assume_adx`], for
+//! valgrind, which hides it).
 
 #![allow(
     unsafe_code,
