@@ -200,6 +200,9 @@ impl Store {
             None => Connection::open_in_memory()?,
         };
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Every statement is prepared once and kept (`prepare_cached`): parsing and
+        // planning SQL on every call was most of the store's CPU per sign-in.
+        connection.set_prepared_statement_cache_capacity(64);
         connection.execute_batch(SCHEMA)?;
         connection.execute_batch(directory::SCHEMA)?;
         Ok(Self {
@@ -213,10 +216,9 @@ impl Store {
 
     /// Inserts or replaces a pool.
     pub fn put_pool(&self, pool: &Pool) -> StoreResult<()> {
-        self.db().execute(
-            "INSERT OR REPLACE INTO pools (id, data) VALUES (?1, ?2)",
-            params![pool.id.as_str(), encode(pool)?],
-        )?;
+        self.db()
+            .prepare_cached("INSERT OR REPLACE INTO pools (id, data) VALUES (?1, ?2)")?
+            .execute(params![pool.id.as_str(), encode(pool)?])?;
         Ok(())
     }
 
@@ -224,7 +226,8 @@ impl Store {
     pub fn pool(&self, id: &str) -> StoreResult<Option<Pool>> {
         let text = self
             .db()
-            .query_row("SELECT data FROM pools WHERE id = ?1", [id], |r| r.get(0))
+            .prepare_cached("SELECT data FROM pools WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
             .optional()?;
         decode(text)
     }
@@ -232,7 +235,7 @@ impl Store {
     /// Every pool id.
     pub fn pool_ids(&self) -> StoreResult<Vec<String>> {
         let db = self.db();
-        let mut statement = db.prepare("SELECT id FROM pools ORDER BY id")?;
+        let mut statement = db.prepare_cached("SELECT id FROM pools ORDER BY id")?;
         let ids = statement
             .query_map([], |r| r.get(0))?
             .collect::<Result<Vec<String>, _>>()?;
@@ -241,9 +244,8 @@ impl Store {
 
     /// Stores a pool's signing key for `purpose` (`id` or `access`).
     pub fn put_key(&self, pool_id: &str, purpose: &str, key: &StoredKey) -> StoreResult<()> {
-        self.db().execute(
-            "INSERT OR REPLACE INTO pool_keys (pool_id, purpose, kid, pkcs8) VALUES (?1, ?2, ?3, ?4)",
-            params![pool_id, purpose, key.kid, key.pkcs8],
+        self.db().prepare_cached("INSERT OR REPLACE INTO pool_keys (pool_id, purpose, kid, pkcs8) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![pool_id, purpose, key.kid, key.pkcs8],
         )?;
         Ok(())
     }
@@ -252,25 +254,23 @@ impl Store {
     pub fn key(&self, pool_id: &str, purpose: &str) -> StoreResult<Option<StoredKey>> {
         Ok(self
             .db()
-            .query_row(
-                "SELECT kid, pkcs8 FROM pool_keys WHERE pool_id = ?1 AND purpose = ?2",
-                params![pool_id, purpose],
-                |r| {
-                    Ok(StoredKey {
-                        kid: r.get(0)?,
-                        pkcs8: r.get(1)?,
-                    })
-                },
-            )
+            .prepare_cached("SELECT kid, pkcs8 FROM pool_keys WHERE pool_id = ?1 AND purpose = ?2")?
+            .query_row(params![pool_id, purpose], |r| {
+                Ok(StoredKey {
+                    kid: r.get(0)?,
+                    pkcs8: r.get(1)?,
+                })
+            })
             .optional()?)
     }
 
     /// Inserts or replaces an app client.
     pub fn put_client(&self, client: &AppClient) -> StoreResult<()> {
-        self.db().execute(
-            "INSERT OR REPLACE INTO clients (id, pool_id, data) VALUES (?1, ?2, ?3)",
-            params![client.client_id, client.pool_id, encode(client)?],
-        )?;
+        self.db()
+            .prepare_cached(
+                "INSERT OR REPLACE INTO clients (id, pool_id, data) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![client.client_id, client.pool_id, encode(client)?])?;
         Ok(())
     }
 
@@ -278,7 +278,8 @@ impl Store {
     pub fn client(&self, id: &str) -> StoreResult<Option<AppClient>> {
         let text = self
             .db()
-            .query_row("SELECT data FROM clients WHERE id = ?1", [id], |r| r.get(0))
+            .prepare_cached("SELECT data FROM clients WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
             .optional()?;
         decode(text)
     }
@@ -286,9 +287,8 @@ impl Store {
     /// Inserts a new user; [`StoreError::Exists`] when the username is taken.
     pub fn insert_user(&self, pool_id: &str, user: &User) -> StoreResult<()> {
         self.db()
-            .execute(
-                "INSERT INTO users (pool_id, username, sub, email, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![pool_id, user.username, user.sub, user.email(), encode(user)?],
+            .prepare_cached("INSERT INTO users (pool_id, username, sub, email, data) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![pool_id, user.username, user.sub, user.email(), encode(user)?],
             )
             .map_err(unique_violation)?;
         Ok(())
@@ -296,9 +296,8 @@ impl Store {
 
     /// Rewrites an existing user.
     pub fn update_user(&self, pool_id: &str, user: &User) -> StoreResult<()> {
-        self.db().execute(
-            "UPDATE users SET sub = ?3, email = ?4, data = ?5 WHERE pool_id = ?1 AND username = ?2",
-            params![
+        self.db().prepare_cached("UPDATE users SET sub = ?3, email = ?4, data = ?5 WHERE pool_id = ?1 AND username = ?2")?
+            .execute(params![
                 pool_id,
                 user.username,
                 user.sub,
@@ -331,46 +330,41 @@ impl Store {
         );
         let text = self
             .db()
-            .query_row(&sql, params![pool_id, value], |r| r.get(0))
+            .prepare_cached(&sql)?
+            .query_row(params![pool_id, value], |r| r.get(0))
             .optional()?;
         decode(text)
     }
 
     /// How many users a pool has.
     pub fn user_count(&self, pool_id: &str) -> StoreResult<i64> {
-        Ok(self.db().query_row(
-            "SELECT COUNT(*) FROM users WHERE pool_id = ?1",
-            [pool_id],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .db()
+            .prepare_cached("SELECT COUNT(*) FROM users WHERE pool_id = ?1")?
+            .query_row([pool_id], |r| r.get(0))?)
     }
 
     /// Deletes a user with their devices and refresh tokens.
     pub fn delete_user(&self, pool_id: &str, username: &str) -> StoreResult<()> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        tx.execute(
-            "DELETE FROM users WHERE pool_id = ?1 AND username = ?2",
-            params![pool_id, username],
-        )?;
-        tx.execute(
-            "DELETE FROM devices WHERE pool_id = ?1 AND username = ?2",
-            params![pool_id, username],
-        )?;
+        tx.prepare_cached("DELETE FROM users WHERE pool_id = ?1 AND username = ?2")?
+            .execute(params![pool_id, username])?;
+        tx.prepare_cached("DELETE FROM devices WHERE pool_id = ?1 AND username = ?2")?
+            .execute(params![pool_id, username])?;
         Self::remove_memberships(&tx, pool_id, username)?;
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND username = ?2",
-            params![pool_id, username],
-        )?;
+        )?
+        .execute(params![pool_id, username])?;
         tx.commit()?;
         Ok(())
     }
 
     /// Inserts or replaces a device.
     pub fn put_device(&self, device: &Device) -> StoreResult<()> {
-        self.db().execute(
-            "INSERT OR REPLACE INTO devices (device_key, pool_id, username, data) VALUES (?1, ?2, ?3, ?4)",
-            params![device.device_key, device.pool_id, device.username, encode(device)?],
+        self.db().prepare_cached("INSERT OR REPLACE INTO devices (device_key, pool_id, username, data) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![device.device_key, device.pool_id, device.username, encode(device)?],
         )?;
         Ok(())
     }
@@ -379,11 +373,8 @@ impl Store {
     pub fn device(&self, device_key: &str) -> StoreResult<Option<Device>> {
         let text = self
             .db()
-            .query_row(
-                "SELECT data FROM devices WHERE device_key = ?1",
-                [device_key],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT data FROM devices WHERE device_key = ?1")?
+            .query_row([device_key], |r| r.get(0))
             .optional()?;
         decode(text)
     }
@@ -391,7 +382,7 @@ impl Store {
     /// A user's devices, oldest first.
     pub fn devices(&self, pool_id: &str, username: &str) -> StoreResult<Vec<Device>> {
         let db = self.db();
-        let mut statement = db.prepare(
+        let mut statement = db.prepare_cached(
             "SELECT data FROM devices WHERE pool_id = ?1 AND username = ?2 ORDER BY rowid",
         )?;
         let texts = statement
@@ -406,7 +397,8 @@ impl Store {
     /// Deletes a device.
     pub fn delete_device(&self, device_key: &str) -> StoreResult<()> {
         self.db()
-            .execute("DELETE FROM devices WHERE device_key = ?1", [device_key])?;
+            .prepare_cached("DELETE FROM devices WHERE device_key = ?1")?
+            .execute([device_key])?;
         Ok(())
     }
 
@@ -419,10 +411,9 @@ impl Store {
     pub fn refresh(&self, token_hash: &str) -> StoreResult<Option<RefreshRecord>> {
         Ok(self
             .db()
-            .query_row(
-                "SELECT pool_id, client_id, username, device_key, origin_jti, auth_time, expires, revoked
-                 FROM refresh_tokens WHERE token_hash = ?1",
-                [token_hash],
+            .prepare_cached("SELECT pool_id, client_id, username, device_key, origin_jti, auth_time, expires, revoked
+                 FROM refresh_tokens WHERE token_hash = ?1")?
+            .query_row([token_hash],
                 |r| {
                     Ok(RefreshRecord {
                         pool_id: r.get(0)?,
@@ -453,9 +444,8 @@ impl Store {
     ) -> StoreResult<bool> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        let spent = tx.execute(
-            "UPDATE refresh_tokens SET revoked = 1 WHERE token_hash = ?1 AND revoked = 0 AND expires > ?2",
-            params![old_hash, now],
+        let spent = tx.prepare_cached("UPDATE refresh_tokens SET revoked = 1 WHERE token_hash = ?1 AND revoked = 0 AND expires > ?2")?
+            .execute(params![old_hash, now],
         )?;
         if spent != 1 {
             return Ok(false);
@@ -467,40 +457,40 @@ impl Store {
 
     /// Revokes every refresh token of a sign-in (and so its access tokens).
     pub fn revoke_origin(&self, origin_jti: &str) -> StoreResult<()> {
-        self.db().execute(
-            "UPDATE refresh_tokens SET revoked = 1 WHERE origin_jti = ?1",
-            [origin_jti],
-        )?;
+        self.db()
+            .prepare_cached("UPDATE refresh_tokens SET revoked = 1 WHERE origin_jti = ?1")?
+            .execute([origin_jti])?;
         Ok(())
     }
 
     /// Revokes every refresh token of a user (GlobalSignOut).
     pub fn revoke_user(&self, pool_id: &str, username: &str) -> StoreResult<()> {
-        self.db().execute(
-            "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND username = ?2",
-            params![pool_id, username],
-        )?;
+        self.db()
+            .prepare_cached(
+                "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND username = ?2",
+            )?
+            .execute(params![pool_id, username])?;
         Ok(())
     }
 
     /// Whether a sign-in's tokens are revoked. An origin with no refresh token on
     /// record (the user was deleted) counts as revoked.
     pub fn origin_revoked(&self, origin_jti: &str) -> StoreResult<bool> {
-        let live: i64 = self.db().query_row(
-            "SELECT COUNT(*) FROM refresh_tokens WHERE origin_jti = ?1 AND revoked = 0",
-            [origin_jti],
-            |r| r.get(0),
-        )?;
+        let live: i64 = self
+            .db()
+            .prepare_cached(
+                "SELECT COUNT(*) FROM refresh_tokens WHERE origin_jti = ?1 AND revoked = 0",
+            )?
+            .query_row([origin_jti], |r| r.get(0))?;
         Ok(live == 0)
     }
 }
 
 /// Inserts a refresh token's record (in a transaction or not).
 fn insert_refresh_in(db: &Connection, token_hash: &str, record: &RefreshRecord) -> StoreResult<()> {
-    db.execute(
-            "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, username, device_key, origin_jti, auth_time, expires, revoked)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
+    db.prepare_cached("INSERT INTO refresh_tokens (token_hash, pool_id, client_id, username, device_key, origin_jti, auth_time, expires, revoked)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?
+            .execute(params![
                 token_hash,
                 record.pool_id,
                 record.client_id,

@@ -23,7 +23,7 @@ impl Store {
         params: impl rusqlite::Params,
     ) -> StoreResult<Vec<T>> {
         let db = self.db();
-        let mut statement = db.prepare(sql)?;
+        let mut statement = db.prepare_cached(sql)?;
         let texts = statement
             .query_map(params, |r| r.get::<_, String>(0))?
             .collect::<Result<Vec<_>, _>>()?;
@@ -36,20 +36,17 @@ impl Store {
     /// Inserts a new group; [`StoreError::Exists`] when the name is taken.
     pub fn insert_group(&self, group: &Group) -> StoreResult<()> {
         self.db()
-            .execute(
-                "INSERT INTO groups (pool_id, name, data) VALUES (?1, ?2, ?3)",
-                params![group.pool_id, group.name, encode(group)?],
-            )
+            .prepare_cached("INSERT INTO groups (pool_id, name, data) VALUES (?1, ?2, ?3)")?
+            .execute(params![group.pool_id, group.name, encode(group)?])
             .map_err(unique_violation)?;
         Ok(())
     }
 
     /// Rewrites an existing group.
     pub fn update_group(&self, group: &Group) -> StoreResult<()> {
-        self.db().execute(
-            "UPDATE groups SET data = ?3 WHERE pool_id = ?1 AND name = ?2",
-            params![group.pool_id, group.name, encode(group)?],
-        )?;
+        self.db()
+            .prepare_cached("UPDATE groups SET data = ?3 WHERE pool_id = ?1 AND name = ?2")?
+            .execute(params![group.pool_id, group.name, encode(group)?])?;
         Ok(())
     }
 
@@ -57,11 +54,8 @@ impl Store {
     pub fn group(&self, pool_id: &str, name: &str) -> StoreResult<Option<Group>> {
         let text = self
             .db()
-            .query_row(
-                "SELECT data FROM groups WHERE pool_id = ?1 AND name = ?2",
-                params![pool_id, name],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT data FROM groups WHERE pool_id = ?1 AND name = ?2")?
+            .query_row(params![pool_id, name], |r| r.get(0))
             .optional()?;
         decode(text)
     }
@@ -78,32 +72,26 @@ impl Store {
     pub fn delete_group(&self, pool_id: &str, name: &str) -> StoreResult<()> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        tx.execute(
-            "DELETE FROM groups WHERE pool_id = ?1 AND name = ?2",
-            params![pool_id, name],
-        )?;
-        tx.execute(
-            "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2",
-            params![pool_id, name],
-        )?;
+        tx.prepare_cached("DELETE FROM groups WHERE pool_id = ?1 AND name = ?2")?
+            .execute(params![pool_id, name])?;
+        tx.prepare_cached("DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2")?
+            .execute(params![pool_id, name])?;
         tx.commit()?;
         Ok(())
     }
 
     /// Puts a user in a group (a no-op when already a member, as in Cognito).
     pub fn add_member(&self, pool_id: &str, group: &str, username: &str) -> StoreResult<()> {
-        self.db().execute(
-            "INSERT OR IGNORE INTO group_members (pool_id, group_name, username) VALUES (?1, ?2, ?3)",
-            params![pool_id, group, username],
+        self.db().prepare_cached("INSERT OR IGNORE INTO group_members (pool_id, group_name, username) VALUES (?1, ?2, ?3)")?
+            .execute(params![pool_id, group, username],
         )?;
         Ok(())
     }
 
     /// Takes a user out of a group.
     pub fn remove_member(&self, pool_id: &str, group: &str, username: &str) -> StoreResult<()> {
-        self.db().execute(
-            "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2 AND username = ?3",
-            params![pool_id, group, username],
+        self.db().prepare_cached("DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2 AND username = ?3")?
+            .execute(params![pool_id, group, username],
         )?;
         Ok(())
     }
@@ -114,10 +102,8 @@ impl Store {
         pool_id: &str,
         username: &str,
     ) -> StoreResult<()> {
-        tx.execute(
-            "DELETE FROM group_members WHERE pool_id = ?1 AND username = ?2",
-            params![pool_id, username],
-        )?;
+        tx.prepare_cached("DELETE FROM group_members WHERE pool_id = ?1 AND username = ?2")?
+            .execute(params![pool_id, username])?;
         Ok(())
     }
 
