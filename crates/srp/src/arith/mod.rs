@@ -163,21 +163,22 @@ impl Residue {
 
     /// `self^exponent mod N`.
     pub(crate) fn pow<const L: usize>(&self, exponent: &Exponent<L>) -> Self {
-        let mut base = montgomery::to_mont(&self.limbs);
-        let mut result = montgomery::pow(&base, &exponent.limbs, exponent.bits());
-        let limbs = montgomery::from_mont(&result);
-        base.zeroize();
-        result.zeroize();
-        Self { limbs }
+        self.pow_in_montgomery_form(|base| montgomery::pow(base, &exponent.limbs, exponent.bits()))
     }
-}
 
-impl Residue {
     /// `self^exponent mod N` for a **public** exponent (u): faster than
     /// [`Residue::pow`], and variable-time in the exponent, never in `self`.
     pub(crate) fn pow_public<const L: usize>(&self, exponent: &Exponent<L>) -> Self {
+        self.pow_in_montgomery_form(|base| montgomery::pow_public(base, &exponent.limbs))
+    }
+
+    /// Into Montgomery form, `power`, and back, wiping the intermediates.
+    fn pow_in_montgomery_form(
+        &self,
+        power: impl FnOnce(&montgomery::Limbs) -> montgomery::Limbs,
+    ) -> Self {
         let mut base = montgomery::to_mont(&self.limbs);
-        let mut result = montgomery::pow_public(&base, &exponent.limbs);
+        let mut result = power(&base);
         let limbs = montgomery::from_mont(&result);
         base.zeroize();
         result.zeroize();
