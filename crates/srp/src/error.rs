@@ -48,6 +48,10 @@ pub enum Error {
     /// then match S = 0, whatever the password.
     #[error("illegal PasswordVerifier: v mod N == 0")]
     IllegalVerifier,
+    /// Stored verifier powers ([`crate::PasswordVerifier::with_precomputed_bytes`])
+    /// are not three non-zero residues of 384 bytes each.
+    #[error("stored verifier powers are malformed: expected 3 non-zero 384-byte residues")]
+    MalformedPrecomputation,
     /// The scrambling parameter u = H(A ‖ B) is zero.
     #[error("illegal scrambling parameter: u == 0")]
     IllegalScrambler,

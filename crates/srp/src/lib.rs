@@ -251,7 +251,7 @@ pub mod hazmat {
         let a = Residue::from_be_bytes_mod_n(a_public);
         let v = Residue::from_be_bytes_mod_n(verifier);
         Some(Zeroizing::new(
-            protocol::server_premaster(&a, &v, u, &b).to_be_bytes(),
+            protocol::server_premaster(&a, &v, None, u, &b).to_be_bytes(),
         ))
     }
 }

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::Error;
-use crate::arith::{self, Exponent, Residue};
+use crate::arith::{self, Exponent, Residue, SpacedPowers};
 use crate::encoding::{WireInt, pad_unsigned};
 use crate::group;
 
@@ -90,15 +90,22 @@ pub(crate) fn client_premaster(
     base.pow(&exponent)
 }
 
-/// The server's premaster secret `S = (A · v^u)^b mod N`.
+/// The server's premaster secret `S = (A · v^u)^b mod N`, with `v^u` from the
+/// powers kept beside v when there are some.
 pub(crate) fn server_premaster<const L: usize>(
     a: &Residue,
     v: &Residue,
+    v_powers: Option<&SpacedPowers>,
     u: &[u8; 32],
     b: &Exponent<L>,
 ) -> Residue {
     // u = H(A, B) is public: its exponentiation may follow its bits.
-    a.mul(&v.pow_public(&exponent_from_digest(u))).pow(b)
+    let u = exponent_from_digest(u);
+    let v_u = match v_powers {
+        Some(powers) => powers.pow_public(v, &u),
+        None => v.pow_public(&u),
+    };
+    a.mul(&v_u).pow(b)
 }
 
 /// The 16-byte session key: HKDF-SHA256 with salt `pad(u)`, IKM `pad(S)`, info

@@ -41,6 +41,8 @@ struct Secrets {
     a: Vec<u8>,
     b: Vec<u8>,
     salt: Vec<u8>,
+    /// Whether the server keeps the verifier's powers (`PasswordVerifier::precompute`).
+    precomputed: bool,
 }
 
 struct Login {
@@ -54,12 +56,15 @@ struct Login {
 }
 
 fn login(pool: &PoolId, user_id: &str, password: &str, secrets: &Secrets) -> Login {
-    let verifier = PasswordVerifier::for_user_with_salt(
+    let mut verifier = PasswordVerifier::for_user_with_salt(
         pool,
         user_id,
         &SecretString::from(password),
         WireInt::from_unsigned_be(&secrets.salt),
     );
+    if secrets.precomputed {
+        verifier.precompute();
+    }
     let client =
         UserSrpClient::with_ephemeral_secret(pool.clone(), AppClient::new("client"), &secrets.a)
             .unwrap();
@@ -195,8 +200,14 @@ fn secrets(salt_len: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = S
         client_secret(),
         server_secret(),
         proptest::collection::vec(any::<u8>(), salt_len),
+        any::<bool>(),
     )
-        .prop_map(|(a, b, salt)| Secrets { a, b, salt })
+        .prop_map(|(a, b, salt, precomputed)| Secrets {
+            a,
+            b,
+            salt,
+            precomputed,
+        })
 }
 
 proptest! {

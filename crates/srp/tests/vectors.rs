@@ -209,6 +209,21 @@ fn user_srp() {
         );
         let server_s = challenge.premaster_padded().unwrap();
         assert_eq!(hex(&server_s), s(expected, "S_padded"), "{id}: server S");
+        // The same login from a stored verifier that keeps its powers.
+        let mut kept = verifier.clone();
+        kept.precompute();
+        let stored = verifier
+            .clone()
+            .with_precomputed_bytes(&kept.precomputed_bytes().unwrap())
+            .unwrap();
+        let srp_a = ClientPublic::parse(&client.srp_a()).unwrap();
+        let with_powers =
+            ServerChallenge::with_secret(&stored, srp_a, &unhex(s(server, "b"))).unwrap();
+        assert_eq!(
+            hex(&with_powers.premaster_padded().unwrap()),
+            s(expected, "S_padded"),
+            "{id}: server S with the verifier's powers kept"
+        );
         assert_eq!(
             expected["server_S_equals_client_S"].as_bool(),
             Some(*server_s == *t.premaster_padded),

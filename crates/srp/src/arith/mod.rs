@@ -11,7 +11,8 @@
 //! multiplication and squaring (R = 2^3072, product scanning with the reduction
 //! interleaved), constant-time final subtractions and a fixed-window exponentiation
 //! whose table lookups read every entry; [`fixed_base`] computes `g^e` with comb
-//! tables that `build.rs` generates. No branch, memory index or loop bound depends on
+//! tables that `build.rs` generates; [`spaced_powers`]
+//! computes `v^u` for a public u from three powers a server keeps beside v. No branch, memory index or loop bound depends on
 //! a residue or an exponent value; the exponent's bit length is fixed by its type and
 //! constructor. `docs/constant-time.md` says how this is checked (valgrind, ctgrind)
 //! and what that check does not cover. num-bigint remains only as the oracle in tests.
@@ -24,10 +25,12 @@ mod fixed_base;
 mod montgomery;
 #[cfg(target_arch = "x86_64")]
 mod mulx_adx;
+mod spaced_powers;
 #[cfg(target_arch = "x86_64")]
 pub use mulx_adx::assume_adx;
 
 use montgomery::R2;
+pub(crate) use spaced_powers::SpacedPowers;
 
 /// The code that multiplies residues. Both compute the same values in constant
 /// time; the choice depends only on the CPU.

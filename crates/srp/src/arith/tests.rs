@@ -106,6 +106,58 @@ fn pow_public_on_edge_exponents() {
     }
 }
 
+/// Exponents that exercise every row and column edge of the four-row comb: a bit
+/// alone at each end of each row, a row full and the rest empty, columns empty at
+/// the top.
+fn comb_edge_exponents() -> Vec<BigUint> {
+    let one = BigUint::from(1u32);
+    let mut exponents = vec![
+        BigUint::from(0u32),
+        one.clone(),
+        (&one << 256usize) - &one,
+        (&one << 255usize) | &one,
+    ];
+    for row in 0..4usize {
+        exponents.push(&one << (64 * row));
+        exponents.push(&one << (64 * row + 63));
+        exponents.push(((&one << 64usize) - &one) << (64 * row));
+    }
+    exponents
+}
+
+#[test]
+fn spaced_powers_are_the_powers_and_give_pow_public() {
+    for base in edge_residues() {
+        let base_residue = residue(&base);
+        let powers = SpacedPowers::of(&base_residue);
+        let kept: Vec<BigUint> = powers.residues().iter().map(value).collect();
+        let want: Vec<BigUint> = (1..4u32)
+            .map(|row| base.modpow(&(BigUint::from(1u32) << (64 * row)), n()))
+            .collect();
+        assert_eq!(kept, want, "{base:x}");
+        for e in comb_edge_exponents() {
+            let got = value(&powers.pow_public(&base_residue, &exponent::<4>(&e)));
+            assert_eq!(got, base.modpow(&e, n()), "{base:x} ^ {e:x}");
+        }
+    }
+}
+
+/// Powers read back give what computed ones give; powers of another base give a
+/// different (wrong) result, not the right one.
+#[test]
+fn spaced_powers_from_storage() {
+    let base = BigUint::from(0x1234_5678_9abc_def0u64) << 1000usize;
+    let base_residue = residue(&base);
+    let computed = SpacedPowers::of(&base_residue);
+    let read_back = SpacedPowers::from_residues(computed.residues());
+    let e = (BigUint::from(0xdead_beef_u32) << 200usize) | BigUint::from(77u32);
+    let got = value(&read_back.pow_public(&base_residue, &exponent::<4>(&e)));
+    assert_eq!(got, base.modpow(&e, n()));
+    let other = SpacedPowers::of(&residue(&(base + 1u32)));
+    let wrong = value(&other.pow_public(&base_residue, &exponent::<4>(&e)));
+    assert_ne!(wrong, got);
+}
+
 #[test]
 fn generated_constants_match_group() {
     assert_eq!(to_biguint(&montgomery::N), *n());
@@ -279,6 +331,14 @@ proptest! {
     #[test]
     fn pow_public_256(base in any_residue(), e in any_exponent(256)) {
         let got = value(&residue(&base).pow_public(&exponent::<4>(&e)));
+        prop_assert_eq!(got, base.modpow(&e, n()));
+    }
+
+    #[test]
+    fn spaced_powers_pow_public_256(base in any_residue(), e in any_exponent(256)) {
+        let base_residue = residue(&base);
+        let powers = SpacedPowers::of(&base_residue);
+        let got = value(&powers.pow_public(&base_residue, &exponent::<4>(&e)));
         prop_assert_eq!(got, base.modpow(&e, n()));
     }
 
