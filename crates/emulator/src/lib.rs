@@ -34,6 +34,7 @@ pub mod serve;
 mod service;
 mod sessions;
 pub mod store;
+mod stored_bytes;
 mod tokens;
 mod totp;
 pub mod triggers;

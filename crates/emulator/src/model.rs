@@ -223,11 +223,20 @@ pub struct User {
     /// AdminDisableUser clears this.
     pub enabled: bool,
     /// pad(salt), empty when the user has no password yet.
-    #[serde(default)]
+    #[serde(default, with = "crate::stored_bytes")]
     pub salt: Vec<u8>,
     /// pad(v).
-    #[serde(default)]
+    #[serde(default, with = "crate::stored_bytes")]
     pub verifier: Vec<u8>,
+    /// v^(2^64), v^(2^128), v^(2^192) (`PasswordVerifier::precomputed_bytes`), made
+    /// when the password is set so that each login's v^u is cheap; empty in records
+    /// written before, which sign in the slower way.
+    #[serde(
+        default,
+        with = "crate::stored_bytes",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub verifier_powers: Vec<u8>,
     /// MFA settings.
     #[serde(default)]
     pub mfa: MfaSettings,
@@ -351,11 +360,18 @@ pub struct Device {
     #[serde(default)]
     pub name: Option<String>,
     /// pad(salt) from ConfirmDevice.
-    #[serde(default)]
+    #[serde(default, with = "crate::stored_bytes")]
     pub salt: Vec<u8>,
     /// pad(v) from ConfirmDevice.
-    #[serde(default)]
+    #[serde(default, with = "crate::stored_bytes")]
     pub verifier: Vec<u8>,
+    /// The verifier's powers, as for a user's.
+    #[serde(
+        default,
+        with = "crate::stored_bytes",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub verifier_powers: Vec<u8>,
     /// ConfirmDevice happened.
     pub confirmed: bool,
     /// `remembered` or `not_remembered`.

@@ -106,6 +106,7 @@ fn stand_in_user(typed: &str) -> User {
         enabled: true,
         salt: Vec::new(),
         verifier: Vec::new(),
+        verifier_powers: Vec::new(),
         mfa: Default::default(),
         confirmation_code: None,
         recovery_code: None,

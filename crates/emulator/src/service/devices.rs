@@ -59,7 +59,7 @@ impl Service {
                 "DeviceSecretVerifierConfig is too long",
             ));
         }
-        let verifier = PasswordVerifier::from_device_config(&DeviceSecretVerifierConfig {
+        let mut verifier = PasswordVerifier::from_device_config(&DeviceSecretVerifierConfig {
             password_verifier: config.password_verifier,
             salt: config.salt,
         })
@@ -76,8 +76,10 @@ impl Service {
             .device_configuration
             .as_ref()
             .is_some_and(|c| c.device_only_remembered_on_user_prompt);
+        verifier.precompute();
         device.salt = verifier.salt_bytes();
         device.verifier = verifier.verifier_bytes();
+        device.verifier_powers = verifier.precomputed_bytes().unwrap_or_default();
         device.confirmed = true;
         device.name = input.device_name.or(device.name);
         device.remembered_status = if prompt {

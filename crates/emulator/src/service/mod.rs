@@ -111,10 +111,10 @@ pub struct Service {
     /// Keys the simulated PASSWORD_VERIFIER for unknown users, so one name always
     /// gets the same salt and internal id within this run.
     simulation_key: Vec<u8>,
-    /// pad(v) of a verifier no password answers, made once: an unknown user's
-    /// simulated PASSWORD_VERIFIER uses it, so starting one costs what a real
-    /// user's costs (no extra g^x per request).
-    simulated_verifier: OnceLock<Vec<u8>>,
+    /// pad(v) of a verifier no password answers and its powers, made once: an
+    /// unknown user's simulated PASSWORD_VERIFIER uses them, so starting and
+    /// answering one costs what a real user's costs (no extra g^x per request).
+    simulated_verifier: OnceLock<(Vec<u8>, Vec<u8>)>,
     /// How many password proofs and hashes have run (see [`Service::password_work`]).
     password_work: AtomicU64,
     /// The next of [`ServiceConfig::preset_signing_keys`] to hand out.

@@ -244,6 +244,7 @@ impl Service {
                 name: None,
                 salt: Vec::new(),
                 verifier: Vec::new(),
+                verifier_powers: Vec::new(),
                 confirmed: false,
                 remembered_status: "not_remembered".into(),
                 created: now,

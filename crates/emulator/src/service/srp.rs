@@ -84,6 +84,16 @@ fn open_login(
     Ok((server, secret_block, parameters))
 }
 
+/// A verifier read back from a record, with the powers kept beside it when the
+/// record has them (records written before they were kept have none).
+fn stored_verifier(salt: &[u8], verifier: &[u8], powers: &[u8]) -> Option<PasswordVerifier> {
+    let verifier = PasswordVerifier::from_signed_bytes(salt, verifier).ok()?;
+    if powers.is_empty() {
+        return Some(verifier);
+    }
+    verifier.with_precomputed_bytes(powers).ok()
+}
+
 /// Who signs a claim: a user of a pool, or a device of a device group.
 enum Claimant<'a> {
     User {
@@ -112,18 +122,19 @@ impl Service {
             typed,
             params.get("SECRET_HASH").map(String::as_str),
         )?;
-        let (internal, verifier, simulated) =
-            match self.password_factor_user(&pool, &client, typed)? {
-                Some(user) => {
-                    let verifier = PasswordVerifier::from_signed_bytes(&user.salt, &user.verifier)
-                        .map_err(|_| ApiError::internal("stored verifier is malformed"))?;
-                    (user.username, verifier, false)
-                }
-                None => {
-                    let (fake_id, verifier) = self.simulated_verifier(&pool.id, typed)?;
-                    (fake_id, verifier, true)
-                }
-            };
+        let (internal, verifier, simulated) = match self
+            .password_factor_user(&pool, &client, typed)?
+        {
+            Some(user) => {
+                let verifier = stored_verifier(&user.salt, &user.verifier, &user.verifier_powers)
+                    .ok_or_else(|| ApiError::internal("stored verifier is malformed"))?;
+                (user.username, verifier, false)
+            }
+            None => {
+                let (fake_id, verifier) = self.simulated_verifier(&pool.id, typed)?;
+                (fake_id, verifier, true)
+            }
+        };
         let (server, secret_block, mut parameters) = open_login(&verifier, client_public)?;
         self.count_password_work();
         parameters["USERNAME"] = json!(internal);
@@ -162,13 +173,17 @@ impl Service {
         typed: &str,
     ) -> ApiResult<(String, PasswordVerifier)> {
         let (fake_id, salt) = self.simulated_identity(pool_id, typed)?;
-        let unknowable = self.simulated_verifier.get_or_init(|| {
+        // Kept with its powers, as a real user's verifier is.
+        let (unknowable, powers) = self.simulated_verifier.get_or_init(|| {
             let password = SecretString::from(ids::uuid());
-            PasswordVerifier::for_user_with_salt(pool_id, &fake_id, &password, salt.clone())
-                .verifier_bytes()
+            let mut verifier =
+                PasswordVerifier::for_user_with_salt(pool_id, &fake_id, &password, salt.clone());
+            verifier.precompute();
+            let powers = verifier.precomputed_bytes().unwrap_or_default();
+            (verifier.verifier_bytes(), powers)
         });
-        let verifier = PasswordVerifier::from_signed_bytes(&salt.pad(), unknowable)
-            .map_err(|_| ApiError::internal("simulated verifier"))?;
+        let verifier = stored_verifier(&salt.pad(), unknowable, powers)
+            .ok_or_else(|| ApiError::internal("simulated verifier"))?;
         Ok((fake_id, verifier))
     }
 
@@ -337,8 +352,8 @@ impl Service {
         let device = self
             .offered_device(&progress)?
             .ok_or_else(|| ApiError::resource_not_found("Device does not exist."))?;
-        let verifier = PasswordVerifier::from_signed_bytes(&device.salt, &device.verifier)
-            .map_err(|_| ApiError::internal("stored device verifier is malformed"))?;
+        let verifier = stored_verifier(&device.salt, &device.verifier, &device.verifier_powers)
+            .ok_or_else(|| ApiError::internal("stored device verifier is malformed"))?;
         let (server, secret_block, mut parameters) = open_login(&verifier, client_public)?;
         parameters["USERNAME"] = json!(progress.user.username);
         parameters["DEVICE_KEY"] = json!(device.device_key);

@@ -82,10 +82,45 @@ fn password_is_stored_only_as_a_verifier_and_checked_by_recomputing_it() {
 fn srp_round_trip_through_the_core() {
     let service = Service::open(None, ServiceConfig::default()).unwrap();
     let (pool_id, client_id, secret) = setup(&service, true);
+    let done = srp_sign_in(&service, &pool_id, &client_id, secret);
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+}
+
+/// Records keep the verifier's powers, as hex; records written before (number
+/// arrays, no powers) still sign in.
+#[test]
+fn verifier_powers_are_kept_and_older_records_still_sign_in() {
+    let service = Service::open(None, ServiceConfig::default()).unwrap();
+    let (pool_id, client_id, secret) = setup(&service, true);
+    let user = service.store.user(&pool_id, "alice").unwrap().unwrap();
+    let mut recomputed =
+        cognito_auth_srp::PasswordVerifier::from_signed_bytes(&user.salt, &user.verifier).unwrap();
+    recomputed.precompute();
+    assert_eq!(
+        Some(user.verifier_powers.clone()),
+        recomputed.precomputed_bytes()
+    );
+    let mut record = serde_json::to_value(&user).unwrap();
+    assert!(record["verifier"].is_string() && record["verifier_powers"].is_string());
+
+    let as_numbers = |bytes: &[u8]| json!(bytes.iter().map(|b| u32::from(*b)).collect::<Vec<_>>());
+    record["salt"] = as_numbers(&user.salt);
+    record["verifier"] = as_numbers(&user.verifier);
+    record.as_object_mut().unwrap().remove("verifier_powers");
+    let older: crate::model::User = serde_json::from_value(record).unwrap();
+    assert!(older.verifier_powers.is_empty());
+    assert_eq!(older.verifier, user.verifier);
+    service.store.update_user(&pool_id, &older).unwrap();
+    let done = srp_sign_in(&service, &pool_id, &client_id, secret);
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+}
+
+fn srp_sign_in(service: &Service, pool_id: &str, client_id: &str, secret: Option<String>) -> Value {
+    let client_id = client_id.to_owned();
     let app = SrpApp::with_secret(client_id.clone(), SecretString::from(secret.unwrap()));
-    let srp = UserSrpClient::new(PoolId::parse(&pool_id).unwrap(), app).unwrap();
+    let srp = UserSrpClient::new(PoolId::parse(pool_id).unwrap(), app).unwrap();
     let started = call(
-        &service,
+        service,
         "InitiateAuth",
         json!({
             "AuthFlow": "USER_SRP_AUTH",
@@ -106,8 +141,8 @@ fn srp_round_trip_through_the_core() {
             &FixedClock(now),
         )
         .unwrap();
-    let done = call(
-        &service,
+    call(
+        service,
         "RespondToAuthChallenge",
         json!({
             "ClientId": client_id,
@@ -115,8 +150,7 @@ fn srp_round_trip_through_the_core() {
             "ChallengeResponses": responses,
         }),
     )
-    .unwrap();
-    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+    .unwrap()
 }
 
 #[test]

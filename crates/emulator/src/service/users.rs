@@ -99,10 +99,12 @@ impl Service {
     ) -> ApiResult<()> {
         use secrecy::ExposeSecret;
         super::password::PasswordPolicy::of(pool).check(password.expose_secret())?;
-        let verifier = PasswordVerifier::for_user(&pool.id, &user.username, password)
+        let mut verifier = PasswordVerifier::for_user(&pool.id, &user.username, password)
             .map_err(|_| ApiError::internal("random source failed"))?;
+        verifier.precompute();
         user.salt = verifier.salt_bytes();
         user.verifier = verifier.verifier_bytes();
+        user.verifier_powers = verifier.precomputed_bytes().unwrap_or_default();
         Ok(())
     }
 
@@ -186,6 +188,7 @@ impl Service {
             enabled: true,
             salt: Vec::new(),
             verifier: Vec::new(),
+            verifier_powers: Vec::new(),
             mfa: MfaSettings::default(),
             confirmation_code: None,
             recovery_code: None,
