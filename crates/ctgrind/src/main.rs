@@ -8,7 +8,8 @@
 //!
 //! Secrets (marked undefined): the password, the client's ephemeral `a`, the
 //! server's ephemeral `b`, the stored verifier `v`, and everything derived from them
-//! inside the library (`x`, `a + u·x`, the S bases, S itself). Public (left defined):
+//! inside the library (`x`, `a + u·x`, the powers of v a server keeps, the S bases,
+//! S itself). Public (left defined):
 //! N, g, k, the salt, the identities, B and A as inputs, `u`. Outputs are declassified
 //! only once they are public (A) or once the check is done with them (S, compared
 //! between client and server to make sure the run computed the right thing).
@@ -168,6 +169,20 @@ fn check(public: &Setup, password: [u8; 28], a: [u8; 128], b: [u8; 128]) -> Resu
     };
     println!("ctgrind: server S = (A·v^u)^b checked");
 
+    // 3b. The same with v^u from the powers a server keeps beside v: computing them
+    //     (192 squarings of the secret v), then the comb over them (u public).
+    let powers = hazmat::verifier_powers(&secret_v);
+    let Some(server_s_kept) = hazmat::server_premaster_with_powers(
+        &public.a_public,
+        &secret_v,
+        &powers,
+        &public.u,
+        &secret_b,
+    ) else {
+        return Err("server_premaster_with_powers refused its input".into());
+    };
+    println!("ctgrind: verifier powers and server S from them checked");
+
     // 4. Planted leaks, to show the check fails on them.
     #[cfg(feature = "planted-leak")]
     {
@@ -181,9 +196,13 @@ fn check(public: &Setup, password: [u8; 28], a: [u8; 128], b: [u8; 128]) -> Resu
     // the real thing (client and server agree on S, A is g^a).
     declassify(client_s.as_ref());
     declassify(server_s.as_ref());
+    declassify(server_s_kept.as_ref());
     mark_secret(&secret_password);
     secret_password.fill(0);
-    if a_public != public.a_public || client_s.as_ref() != server_s.as_ref() {
+    if a_public != public.a_public
+        || client_s.as_ref() != server_s.as_ref()
+        || server_s_kept.as_ref() != server_s.as_ref()
+    {
         return Err("the computations disagree".into());
     }
     println!("ctgrind: client and server S agree");

@@ -173,7 +173,7 @@ pub mod hazmat {
     #[cfg(target_arch = "x86_64")]
     #[doc(hidden)]
     pub use crate::arith::assume_adx;
-    use crate::arith::{self, Exponent, Residue};
+    use crate::arith::{self, Exponent, Residue, SpacedPowers};
     use crate::encoding::WireInt;
     use crate::protocol::{self, Identity};
 
@@ -236,6 +236,42 @@ pub mod hazmat {
         let x = protocol::exponent_from_digest(x);
         Some(Zeroizing::new(
             protocol::client_premaster(&a, &b, u, &x).to_be_bytes(),
+        ))
+    }
+
+    /// v^(2^64), v^(2^128) and v^(2^192) as 3 × 384 big-endian bytes, as
+    /// [`crate::PasswordVerifier::precomputed_bytes`] keeps them.
+    pub fn verifier_powers(verifier: &[u8]) -> Zeroizing<Vec<u8>> {
+        let v = Residue::from_be_bytes_mod_n(verifier);
+        let mut bytes = Zeroizing::new(Vec::with_capacity(SpacedPowers::COUNT * 384));
+        for residue in SpacedPowers::of(&v).residues() {
+            bytes.extend_from_slice(&residue.to_be_bytes());
+        }
+        bytes
+    }
+
+    /// [`server_premaster`] with `v^u` from the verifier's kept powers
+    /// ([`verifier_powers`]), as a server that keeps them computes it. `None` when
+    /// `b` is longer than 128 bytes or the powers are not 3 × 384 bytes.
+    pub fn server_premaster_with_powers(
+        a_public: &[u8],
+        verifier: &[u8],
+        powers: &[u8],
+        u: &[u8; 32],
+        b: &[u8],
+    ) -> Option<Zeroizing<[u8; 384]>> {
+        let b = Exponent::<16>::from_be_bytes(b)?;
+        if powers.len() != SpacedPowers::COUNT * 384 {
+            return None;
+        }
+        let residues: [Residue; SpacedPowers::COUNT] = std::array::from_fn(|index| {
+            Residue::from_be_bytes_mod_n(powers.chunks_exact(384).nth(index).unwrap_or_default())
+        });
+        let powers = SpacedPowers::from_residues(residues);
+        let a = Residue::from_be_bytes_mod_n(a_public);
+        let v = Residue::from_be_bytes_mod_n(verifier);
+        Some(Zeroizing::new(
+            protocol::server_premaster(&a, &v, Some(&powers), u, &b).to_be_bytes(),
         ))
     }
 
