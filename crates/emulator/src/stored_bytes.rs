@@ -35,7 +35,7 @@ impl<'de> Visitor<'de> for BytesVisitor {
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Vec<u8>, E> {
-        if text.len() % 2 != 0 {
+        if !text.len().is_multiple_of(2) {
             return Err(E::custom("odd number of hex digits"));
         }
         let digit = |c: u8| -> Result<u8, E> {
