@@ -156,6 +156,12 @@ pub(crate) fn cases() -> Vec<Case> {
         &f,
         ServerChallenge::new(&f.verifier, f.client_public.clone()).expect("server challenge"),
     ));
+    let mut kept = f.verifier.clone();
+    kept.precompute();
+    let login_kept = Rc::new(Login::new(
+        &f,
+        ServerChallenge::new(&kept, f.client_public.clone()).expect("server challenge"),
+    ));
     let mut cases: Vec<(Op, bool, SharedRun)> = Vec::new();
     let c = f.clone();
     cases.push((
@@ -229,11 +235,17 @@ pub(crate) fn cases() -> Vec<Case> {
             hex(&server.srp_b())
         }),
     ));
-    let c = f;
+    let c = f.clone();
     cases.push((
         Op::ServerVerify,
         true,
         Rc::new(move || vec![u8::from(login.verify(&c.pool))]),
+    ));
+    let c = f;
+    cases.push((
+        Op::ServerVerifyKept,
+        true,
+        Rc::new(move || vec![u8::from(login_kept.verify(&c.pool))]),
     ));
     // Each op twice: on the core this CPU picks, and held to the portable core.
     let mut out = Vec::new();
@@ -278,6 +290,7 @@ mod tests {
         assert_eq!(run(Op::WholeClaim), EXPECTED_SIGNATURE.as_bytes());
         assert_eq!(run(Op::DeviceVerifier), EXPECTED_DEVICE_VERIFIER.as_bytes());
         assert_eq!(run(Op::ServerVerify), vec![1]);
+        assert_eq!(run(Op::ServerVerifyKept), vec![1]);
         assert!(!run(Op::ServerB).is_empty());
     }
 }

@@ -66,6 +66,10 @@ const MEASURES: &[Measure] = &[
         name: "server verification (S, key, HMAC)",
         ops: &[Op::ServerVerify],
     },
+    Measure {
+        name: "server login, verifier powers kept (ours only)",
+        ops: &[Op::ServerB, Op::ServerVerifyKept],
+    },
 ];
 
 struct Options {
@@ -230,6 +234,20 @@ fn main() -> ExitCode {
         let mut ratios: Vec<f64> = with_secret.iter().zip(new).map(|(w, n)| w / n).collect();
         println!(
             "\nours, ServerChallenge::with_secret (32-byte b) / ServerChallenge::new: {:.2}× (median of per-round ratios)",
+            median(&mut ratios)
+        );
+    }
+    // The login with the verifier's powers kept (ours only) against the
+    // baseline's plain login, per round.
+    if let (Some(kept), Some(base)) = (
+        position(&[Op::ServerB, Op::ServerVerifyKept]).and_then(|i| samples.get(&(i, Impl::Ours))),
+        position(&[Op::ServerB, Op::ServerVerify])
+            .and_then(|i| samples.get(&(i, options.baseline))),
+    ) {
+        let mut ratios: Vec<f64> = kept.iter().zip(base).map(|(k, b)| k / b).collect();
+        println!(
+            "ours, server login with the verifier's powers kept / {} server login: {:.2}× (median of per-round ratios)",
+            options.baseline.name(),
             median(&mut ratios)
         );
     }
