@@ -189,9 +189,12 @@ pub fn hex_minimal(big_endian: &[u8]) -> String {
     if significant.is_empty() {
         return "0".to_owned();
     }
+    // Public values only (A, B, salts): indexing by their nibbles is fine.
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(significant.len() * 2);
     for byte in significant {
-        out.push_str(&format!("{byte:02x}"));
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
     }
     // At most one leading zero nibble can remain.
     match out.strip_prefix('0') {
@@ -300,6 +303,7 @@ mod tests {
         assert_eq!(hex_minimal(&[0, 0x0a, 0xbc]), "abc");
         assert_eq!(hex_minimal(&[0, 0]), "0");
         assert_eq!(hex_minimal(&[0x10]), "10");
+        assert_eq!(hex_minimal(&[0xff, 0x00, 0x9a, 0x3c]), "ff009a3c");
     }
 
     #[test]
