@@ -7,6 +7,7 @@
 //! credential scope, so pools created by a client signing for `eu-west-1` get
 //! `eu-west-1_...` ids.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use axum::Router;
@@ -115,10 +116,20 @@ async fn api(State(service): State<Arc<Service>>, headers: HeaderMap, body: Body
     };
     let region = signed_region(&headers);
     let op = operation.clone();
-    // SRP and SQLite work is blocking and CPU-bound: keep it off the reactor.
-    let outcome =
+    // What may wait (a disk, a trigger) or take long (key generation) goes to the
+    // blocking pool. The rest is a millisecond or two of CPU at most: running it
+    // here saves the two thread hand-offs a trip through the pool costs, about a
+    // twentieth of a sign-in's CPU (docs/benchmarks.md).
+    let outcome = if service.may_block(&operation) {
         tokio::task::spawn_blocking(move || service.call_in_region(&op, &bytes, region.as_deref()))
-            .await;
+            .await
+            .map_err(|join_error| join_error.to_string())
+    } else {
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            service.call_in_region(&op, &bytes, region.as_deref())
+        }))
+        .map_err(|_| "panic".to_owned())
+    };
     match outcome {
         Ok(Ok(output)) => {
             tracing::debug!(operation, "ok");
@@ -128,8 +139,8 @@ async fn api(State(service): State<Arc<Service>>, headers: HeaderMap, body: Body
             tracing::debug!(operation, error = error.kind.type_name(), "error");
             error_response(&error)
         }
-        Err(join_error) => {
-            tracing::error!(operation, %join_error, "operation panicked");
+        Err(failure) => {
+            tracing::error!(operation, %failure, "operation panicked");
             error_response(&ApiError::internal("Internal server error"))
         }
     }

@@ -60,6 +60,8 @@ pub enum StoreError {
 #[derive(Debug)]
 pub struct Store {
     connection: Mutex<Connection>,
+    /// No file behind it: a commit never waits on a disk.
+    in_memory: bool,
 }
 
 /// A key pair for signing one kind of token.
@@ -207,7 +209,13 @@ impl Store {
         connection.execute_batch(directory::SCHEMA)?;
         Ok(Self {
             connection: Mutex::new(connection),
+            in_memory: path.is_none(),
         })
+    }
+
+    /// Whether the store lives in memory only (no commit waits on a disk).
+    pub fn is_in_memory(&self) -> bool {
+        self.in_memory
     }
 
     fn db(&self) -> MutexGuard<'_, Connection> {

@@ -181,6 +181,22 @@ impl Service {
         self.password_work.load(Ordering::Relaxed)
     }
 
+    /// Whether `operation` may wait on more than this process's CPU, or hold it
+    /// for long: every operation when the store is a file (each commit is
+    /// fsynced) or when the trigger table has a command or URL (a trigger may take
+    /// seconds), and CreateUserPool, which generates two RSA keys. The HTTP layer
+    /// runs these on Tokio's blocking pool; the others (an SRP login is about a
+    /// millisecond of CPU) on the worker that read the request.
+    pub fn may_block(&self, operation: &str) -> bool {
+        !self.store.is_in_memory()
+            || self
+                .config
+                .triggers
+                .values()
+                .any(|target| !matches!(target, TriggerTarget::Builtin))
+            || operation == "CreateUserPool"
+    }
+
     /// A signing key for a new pool: the next preset key in turn (with a kid of
     /// its own), or a new one.
     /// A preset key that does not load fails here, when the pool is made, not

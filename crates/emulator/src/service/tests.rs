@@ -351,3 +351,34 @@ fn a_preset_signing_key_that_does_not_load_fails_the_pool_not_its_first_sign_in(
     let refused = call(&service, "CreateUserPool", json!({ "PoolName": "p" })).unwrap_err();
     assert_eq!(refused.kind, ErrorKind::InternalError, "{refused:?}");
 }
+
+/// Only calls that may wait on a disk or a trigger, or generate keys, leave the
+/// worker that read the request.
+#[test]
+fn calls_that_may_block_are_told_apart() {
+    use crate::triggers::TriggerTarget;
+    let in_memory = Service::open(None, ServiceConfig::default()).unwrap();
+    assert!(!in_memory.may_block("InitiateAuth"));
+    assert!(!in_memory.may_block("RespondToAuthChallenge"));
+    assert!(in_memory.may_block("CreateUserPool"));
+
+    let with_table = |target: TriggerTarget| {
+        let config = ServiceConfig {
+            triggers: [("trigger".to_owned(), target)].into_iter().collect(),
+            ..ServiceConfig::default()
+        };
+        Service::open(None, config).unwrap()
+    };
+    assert!(!with_table(TriggerTarget::Builtin).may_block("InitiateAuth"));
+    let command = TriggerTarget::Command {
+        argv: vec!["true".to_owned()],
+        dir: None,
+    };
+    assert!(with_table(command).may_block("InitiateAuth"));
+    let url = TriggerTarget::Url("http://127.0.0.1:9/".to_owned());
+    assert!(with_table(url).may_block("InitiateAuth"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let on_disk = Service::open(Some(&dir.path().join("db")), ServiceConfig::default()).unwrap();
+    assert!(on_disk.may_block("InitiateAuth"));
+}
