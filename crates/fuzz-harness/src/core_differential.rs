@@ -1,6 +1,6 @@
 //! The arithmetic core against num-bigint, through the public `hazmat` API:
 //! g^a, g^x, the client's S = (B − k·g^x)^(a + u·x) and the server's
-//! S = (A·v^u)^b, on arbitrary operands, including values ≥ N, multiples of N,
+//! S = (A·v^u)^b (also from the powers of v a server keeps), on arbitrary operands, including values ≥ N, multiples of N,
 //! N − 1, 2^3072 − 1, inputs longer than 384 bytes and leading zero bytes.
 //!
 //! Input: three mode bytes, then u16-length-prefixed chunks a, A/B, v, u, x, b.
@@ -87,8 +87,33 @@ pub fn run(data: &[u8]) {
         b.len() <= 128,
         "server_premaster length contract"
     );
-    if let Some(got) = got {
+    let want = (b.len() <= 128).then(|| {
         let base = (&public % &n) * verifier.modpow(&u_int, &n) % &n;
-        assert_eq!(*got, be384(&base.modpow(&b_int, &n)), "server S");
+        be384(&base.modpow(&b_int, &n))
+    });
+    if let (Some(got), Some(want)) = (got, &want) {
+        assert_eq!(*got, *want, "server S");
+    }
+
+    // The powers of v a server keeps, and the server's S from them.
+    let powers = hazmat::verifier_powers(&verifier_bytes);
+    for (index, power) in powers.chunks(384).enumerate() {
+        let exponent = BigUint::from(1u32) << (64 * (index + 1));
+        assert_eq!(
+            power,
+            be384(&verifier.modpow(&exponent, &n)),
+            "v^(2^{})",
+            64 * (index + 1)
+        );
+    }
+    let kept =
+        hazmat::server_premaster_with_powers(&public_bytes, &verifier_bytes, &powers, &u, &b);
+    assert_eq!(
+        kept.is_some(),
+        want.is_some(),
+        "server_premaster_with_powers length contract"
+    );
+    if let (Some(kept), Some(want)) = (kept, &want) {
+        assert_eq!(*kept, *want, "server S from the kept powers");
     }
 }
