@@ -248,11 +248,7 @@ pub mod hazmat {
     /// [`crate::PasswordVerifier::precomputed_bytes`] keeps them.
     pub fn verifier_powers(verifier: &[u8]) -> Zeroizing<Vec<u8>> {
         let v = Residue::from_be_bytes_mod_n(verifier);
-        let mut bytes = Zeroizing::new(Vec::with_capacity(SpacedPowers::COUNT * 384));
-        for residue in SpacedPowers::of(&v).residues() {
-            bytes.extend_from_slice(&residue.to_be_bytes());
-        }
-        bytes
+        Zeroizing::new(SpacedPowers::of(&v).to_be_bytes())
     }
 
     /// [`server_premaster`] with `v^u` from the verifier's kept powers
@@ -266,13 +262,7 @@ pub mod hazmat {
         b: &[u8],
     ) -> Option<Zeroizing<[u8; 384]>> {
         let b = Exponent::<16>::from_be_bytes(b)?;
-        if powers.len() != SpacedPowers::COUNT * 384 {
-            return None;
-        }
-        let residues: [Residue; SpacedPowers::COUNT] = std::array::from_fn(|index| {
-            Residue::from_be_bytes_mod_n(powers.chunks_exact(384).nth(index).unwrap_or_default())
-        });
-        let powers = SpacedPowers::from_residues(residues);
+        let powers = SpacedPowers::from_be_bytes(powers)?;
         let a = Residue::from_be_bytes_mod_n(a_public);
         let v = Residue::from_be_bytes_mod_n(verifier);
         Some(Zeroizing::new(

@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use crate::arith::{self, Exponent, N_BYTES, Residue, SpacedPowers};
+use crate::arith::{self, Exponent, Residue, SpacedPowers};
 use crate::device::DeviceSecretVerifierConfig;
 use crate::encoding::{WireInt, decode_base64, hex_minimal, pad_unsigned};
 use crate::protocol::{self, Identity};
@@ -149,12 +149,7 @@ impl PasswordVerifier {
     /// The kept powers as 3 × 384 big-endian bytes, for storage beside
     /// [`Self::verifier_bytes`]; `None` before [`Self::precompute`].
     pub fn precomputed_bytes(&self) -> Option<Vec<u8>> {
-        let powers = self.powers.as_ref()?;
-        let mut bytes = Vec::with_capacity(SpacedPowers::COUNT * N_BYTES);
-        for residue in powers.residues() {
-            bytes.extend_from_slice(&residue.to_be_bytes());
-        }
-        Some(bytes)
+        Some(self.powers.as_ref()?.to_be_bytes())
     }
 
     /// This verifier with the powers [`Self::precomputed_bytes`] gave, read back
@@ -162,17 +157,10 @@ impl PasswordVerifier {
     /// They are not checked against v (that costs what computing them does): powers
     /// of another verifier make every login with this one fail, never pass.
     pub fn with_precomputed_bytes(mut self, bytes: &[u8]) -> Result<Self, Error> {
-        if bytes.len() != SpacedPowers::COUNT * N_BYTES {
-            return Err(Error::MalformedPrecomputation);
-        }
-        let residues: [Residue; SpacedPowers::COUNT] = std::array::from_fn(|index| {
-            let chunk = bytes.chunks_exact(N_BYTES).nth(index).unwrap_or_default();
-            Residue::from_be_bytes_mod_n(chunk)
-        });
-        if residues.iter().any(Residue::is_zero) {
-            return Err(Error::MalformedPrecomputation);
-        }
-        self.powers = Some(Box::new(SpacedPowers::from_residues(residues)));
+        let powers = SpacedPowers::from_be_bytes(bytes)
+            .filter(|powers| !powers.has_zero())
+            .ok_or(Error::MalformedPrecomputation)?;
+        self.powers = Some(Box::new(powers));
         Ok(self)
     }
 
@@ -217,9 +205,7 @@ pub struct ServerChallenge {
     client: ClientPublic,
     secret: ServerSecret,
     public: Residue,
-    verifier: Residue,
-    verifier_powers: Option<Box<SpacedPowers>>,
-    salt: WireInt,
+    verifier: PasswordVerifier,
 }
 
 impl std::fmt::Debug for ServerChallenge {
@@ -295,9 +281,7 @@ impl ServerChallenge {
             client,
             secret,
             public,
-            verifier: verifier.verifier.clone(),
-            verifier_powers: verifier.powers.clone(),
-            salt: verifier.salt.clone(),
+            verifier: verifier.clone(),
         }
     }
 
@@ -308,7 +292,7 @@ impl ServerChallenge {
 
     /// SALT as Cognito sends it (Java `BigInteger.toString(16)`).
     pub fn salt(&self) -> String {
-        self.salt.to_hex()
+        self.verifier.salt.to_hex()
     }
 
     /// pad(S) for the client's A (hazmat: S is the shared secret).
@@ -321,14 +305,10 @@ impl ServerChallenge {
     fn premaster(&self) -> Result<([u8; 32], Residue), Error> {
         let client = &self.client;
         let u = protocol::scrambler(client.wire.magnitude(), &self.public.to_be_bytes())?;
-        let powers = self.verifier_powers.as_deref();
+        let (v, powers) = (&self.verifier.verifier, self.verifier.powers.as_deref());
         let premaster = match &self.secret {
-            ServerSecret::Short(b) => {
-                protocol::server_premaster(&client.residue, &self.verifier, powers, &u, b)
-            }
-            ServerSecret::Long(b) => {
-                protocol::server_premaster(&client.residue, &self.verifier, powers, &u, b)
-            }
+            ServerSecret::Short(b) => protocol::server_premaster(&client.residue, v, powers, &u, b),
+            ServerSecret::Long(b) => protocol::server_premaster(&client.residue, v, powers, &u, b),
         };
         Ok((u, premaster))
     }

@@ -16,7 +16,7 @@
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::montgomery::{Limbs, R1, from_mont, mont_mul, mont_sqr, to_mont};
-use super::{Exponent, LIMBS, Residue};
+use super::{Exponent, LIMBS, N_BYTES, Residue};
 
 /// Bits between two kept powers.
 const SPACING: usize = 64;
@@ -53,20 +53,38 @@ impl SpacedPowers {
         Self { higher }
     }
 
-    /// Powers read back from storage, in order. They are not checked against the
-    /// base (that costs what computing them does): powers that do not belong to
-    /// the base give a wrong `x^u`, so a login fails, never passes.
-    pub(crate) fn from_residues(residues: [Residue; ROWS - 1]) -> Self {
-        let mut higher = [[0u64; LIMBS]; ROWS - 1];
-        for (slot, residue) in higher.iter_mut().zip(residues.iter()) {
-            *slot = residue.limbs;
-        }
-        Self { higher }
-    }
-
     /// The kept powers, in order.
     pub(crate) fn residues(&self) -> [Residue; ROWS - 1] {
         self.higher.map(|limbs| Residue { limbs })
+    }
+
+    /// The kept powers as `COUNT` × 384 big-endian bytes, in order: the stored form.
+    pub(crate) fn to_be_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(Self::COUNT * N_BYTES);
+        for residue in self.residues() {
+            bytes.extend_from_slice(&residue.to_be_bytes());
+        }
+        bytes
+    }
+
+    /// Powers read back from [`Self::to_be_bytes`], each reduced mod N; `None`
+    /// unless `bytes` is exactly `COUNT` × 384 long. They are not checked against
+    /// the base (that costs what computing them does): powers that do not belong
+    /// to the base give a wrong `x^u`, so a login fails, never passes.
+    pub(crate) fn from_be_bytes(bytes: &[u8]) -> Option<Self> {
+        if bytes.len() != Self::COUNT * N_BYTES {
+            return None;
+        }
+        let mut higher = [[0u64; LIMBS]; ROWS - 1];
+        for (slot, chunk) in higher.iter_mut().zip(bytes.chunks_exact(N_BYTES)) {
+            *slot = Residue::from_be_bytes_mod_n(chunk).limbs;
+        }
+        Some(Self { higher })
+    }
+
+    /// Whether any kept power is 0 (mod N): never a power of a non-zero base.
+    pub(crate) fn has_zero(&self) -> bool {
+        self.residues().iter().any(Residue::is_zero)
     }
 
     /// `base^exponent mod N` for the base these powers were made from and a
